@@ -1,0 +1,52 @@
+# Rapport's commands. `make help` lists them. Nothing here needs a tool
+# installed globally: templ runs through `go tool` (pinned in go.mod).
+
+GO       ?= go
+BIN      ?= bin/rapport
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X rapport/app/cli.Version=$(VERSION)
+PKGS     := ./...
+# Fresh checkouts need the module cache filled once; -mod=mod is not used so
+# go.sum stays authoritative.
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: generate
+generate: ## regenerate templ components (views/**/*_templ.go)
+	$(GO) tool templ generate -path views
+
+.PHONY: build
+build: generate ## build the rapport binary into bin/
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+.PHONY: run
+run: build ## build and start Rapport on ./rapport.db (SQLite), migrations applied
+	./$(BIN) serve
+
+.PHONY: test
+test: ## run every test; the Postgres half runs when a server is reachable
+	@$(GO) run ./models/dbtest/pgprobe
+	$(GO) test -count=1 -timeout 12m $(PKGS)
+
+.PHONY: lint
+lint: ## gofmt, go vet, and generated templ files up to date
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	@$(GO) tool templ generate -path views >/dev/null 2>&1
+	@if ! git diff --quiet -- 'views/*_templ.go' 'views/**/*_templ.go' 2>/dev/null; then \
+	  echo "generated templ files are stale; run 'make generate' and commit:"; git diff --stat -- views; exit 1; fi
+	@if [ -n "$$(git ls-files --others --exclude-standard -- 'views/*_templ.go' 'views/**/*_templ.go')" ]; then \
+	  echo "generated templ files not committed:"; git ls-files --others --exclude-standard -- views; exit 1; fi
+
+.PHONY: bench
+bench: ## Go micro-benchmarks of the hot paths (whole-system runs: see docs/BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+.PHONY: clean
+clean: ## remove build output (never the database)
+	rm -rf bin

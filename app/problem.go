@@ -1,0 +1,143 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"rapport/models"
+	"rapport/views"
+)
+
+// Problem is an RFC 9457 problem detail, the body of every API error.
+type Problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	Instance  string            `json:"instance,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+	Errors    map[string]string `json:"errors,omitempty"`
+	// Current carries the stored version of a record on a 409 conflict, so a
+	// client can show both sides.
+	Current any `json:"current,omitempty"`
+}
+
+// conflictError is a 409 that carries the current version of a record.
+type conflictError struct {
+	msg     string
+	current any
+}
+
+func (e *conflictError) Error() string { return e.msg }
+
+// problemFor classifies any error a handler returns into a status and a
+// message a person can act on. Only 5xx errors are logged with their cause.
+func problemFor(err error) Problem {
+	var (
+		he  *echo.HTTPError
+		ve  *models.ValidationError
+		ce  *conflictError
+		ne  net.Error
+		msg string
+	)
+	switch {
+	case errors.As(err, &ve):
+		return Problem{Status: http.StatusUnprocessableEntity, Detail: "Some fields need attention.", Errors: ve.Fields}
+	case errors.As(err, &ce):
+		return Problem{Status: http.StatusConflict, Detail: ce.msg, Current: ce.current}
+	case errors.As(err, &he):
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+		if he.Code == http.StatusRequestEntityTooLarge {
+			msg = "The request is larger than this server accepts."
+		}
+		return Problem{Status: he.Code, Detail: msg}
+	case errors.Is(err, models.ErrNotFound):
+		return Problem{Status: http.StatusNotFound, Detail: "There is nothing here, or you may not see it."}
+	case errors.Is(err, models.ErrForbidden):
+		return Problem{Status: http.StatusForbidden, Detail: "You are not allowed to do this."}
+	case errors.Is(err, models.ErrConflict):
+		return Problem{Status: http.StatusConflict, Detail: "Someone changed this record since you opened it. Reload and try again."}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn), errors.As(err, &ne),
+		strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "the database system is"):
+		return Problem{Status: http.StatusServiceUnavailable, Detail: "The database is not answering right now. Try again in a moment."}
+	}
+	return Problem{Status: http.StatusInternalServerError, Detail: "Something went wrong on our side. It has been logged; try again, and tell an admin if it keeps happening."}
+}
+
+// handleError is echo's error handler: problem JSON on the API and for htmx,
+// an error page that looks like the app elsewhere.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := problemFor(err)
+	p.Title = http.StatusText(p.Status)
+	p.Type = "about:blank"
+	p.Instance = c.Request().URL.Path
+	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if p.Status >= 500 {
+		s.log.Error("request failed", "err", err, "path", p.Instance, "request_id", p.RequestID)
+	}
+	if p.Status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
+	}
+	if isAPI(c) || isHTMX(c) || strings.Contains(c.Request().Header.Get("Accept"), "application/problem+json") {
+		_ = c.Blob(p.Status, "application/problem+json", mustJSON(p))
+		return
+	}
+	title := p.Title
+	switch p.Status {
+	case http.StatusNotFound:
+		title = "Page not found"
+		p.Detail = "The page you asked for does not exist, or you may not see it."
+	case http.StatusInternalServerError:
+		title = "Something went wrong"
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	if err := s.render(c, p.Status, views.ErrorPage(s.page(c, title, ""), p.Status, title, p.Detail)); err != nil {
+		s.log.Error("render error page", "err", err, "request_id", p.RequestID)
+		_ = c.String(p.Status, p.Title+": "+p.Detail)
+	}
+}
+
+// render writes a component as a whole page. It renders into a buffer first
+// so a failing template yields an error page, not half a page with 200.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page collects what the layout needs for the current request.
+func (s *Server) page(c echo.Context, title, nav string) views.Page {
+	p := views.Page{Title: title, Nav: nav, Version: s.version}
+	if tok, ok := c.Get("csrf").(string); ok {
+		p.CSRFToken = tok
+	}
+	if u := userOf(c); u != nil {
+		p.User = &views.Viewer{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Departments: u.DepartmentNames()}
+	}
+	if c.Get(ctxSession) == nil {
+		return p // assets and probes run without a session
+	}
+	if f := s.sessions.PopString(c.Request().Context(), sessFlash); f != "" {
+		kind, msg, _ := strings.Cut(f, "\x00")
+		p.Flash = &views.Flash{Kind: kind, Message: msg}
+	}
+	return p
+}

@@ -1,0 +1,99 @@
+// Package app is Rapport's HTTP application: server set-up, every route,
+// middleware and the handlers. Handlers are thin: they parse the request,
+// call models (or a domain package such as jobs) and render a view or JSON.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+
+	"rapport/app/config"
+	"rapport/models"
+)
+
+// Server holds what every handler needs. It is built once in New and passed
+// nowhere else: there are no package globals.
+type Server struct {
+	cfg      *config.Config
+	db       *models.DB
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	store    models.SessionStore
+	version  string
+	echo     *echo.Echo
+
+	// setupDone caches that a first user exists; once true it stays true, so
+	// the check costs a query only until setup is complete.
+	setupDone atomic.Bool
+}
+
+// Deps are the Server's dependencies.
+type Deps struct {
+	Config  *config.Config
+	DB      *models.DB
+	Logger  *slog.Logger
+	Version string
+}
+
+// New builds the server and registers every route.
+func New(d Deps) *Server {
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, version: d.Version}
+	s.store = d.DB.SessionStore()
+	s.sessions = newSessionManager(s.store, d.Config)
+	s.echo = echo.New()
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	s.routes()
+	return s
+}
+
+// Handler returns the whole application as an http.Handler, for tests.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Close releases what New started.
+func (s *Server) Close() { s.store.StopCleanup() }
+
+// Serve answers requests on ln until ctx is cancelled, then stops accepting
+// connections and gives in-flight requests the configured shutdown timeout to
+// finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Long uploads and streamed exports extend their own deadlines with
+		// http.ResponseController; everything else must be quick.
+		ReadTimeout:  2 * time.Minute,
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down HTTP server", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	return nil
+}

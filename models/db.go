@@ -1,0 +1,182 @@
+// Package models holds Rapport's GORM models and every query the application
+// makes. Callers never build SQL themselves: they call methods on *DB, which
+// apply visibility rules once for every caller.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DB is Rapport's handle on its database. Inside DB.Tx it wraps the
+// transaction, so the same query methods work in and out of one.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect dialect
+	log     *slog.Logger
+}
+
+// Options tune how a database is opened.
+type Options struct {
+	Logger *slog.Logger
+	// MaxOpenConns bounds the Postgres pool; 0 picks a default sized for a
+	// small machine. SQLite ignores it.
+	MaxOpenConns int
+}
+
+// ErrUnsupportedURL is returned for database URLs that are neither Postgres
+// nor SQLite.
+var ErrUnsupportedURL = errors.New("unsupported database URL")
+
+// Open connects to the database named by rawURL: postgres://… or
+// postgresql://… for Postgres, sqlite:PATH, file:PATH or a plain path for the
+// embedded SQLite. It does not migrate; call Migrate.
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d, dsn, err := dialectFor(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	}
+	var dialector gorm.Dialector
+	switch d.name() {
+	case "postgres":
+		dialector = postgres.New(postgres.Config{DSN: dsn})
+	case "sqlite":
+		if err := os.MkdirAll(filepath.Dir(sqlitePath(dsn)), 0o755); err != nil {
+			return nil, fmt.Errorf("create directory for SQLite database: %w", err)
+		}
+		dialector = sqlite.Open(dsn)
+	}
+	g, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d.name(), err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d.name(), err)
+	}
+	d.configurePool(sqlDB, opts)
+	db := &DB{gorm: g, sql: sqlDB, dialect: d, log: log}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d.name(), err)
+	}
+	return db, nil
+}
+
+// dialectFor picks the dialect for a database URL and returns the DSN its
+// driver expects.
+func dialectFor(rawURL string) (dialect, string, error) {
+	switch {
+	case rawURL == "":
+		return nil, "", fmt.Errorf("%w: empty", ErrUnsupportedURL)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if _, err := url.Parse(rawURL); err != nil {
+			return nil, "", fmt.Errorf("%w: %v", ErrUnsupportedURL, err)
+		}
+		return postgresDialect{}, rawURL, nil
+	case strings.Contains(rawURL, "://") && !strings.HasPrefix(rawURL, "sqlite://") && !strings.HasPrefix(rawURL, "file://"):
+		return nil, "", fmt.Errorf("%w: %q (use postgres://… or a SQLite file path)", ErrUnsupportedURL, redact(rawURL))
+	}
+	path := rawURL
+	for _, p := range []string{"sqlite://", "sqlite:", "file://", "file:"} {
+		if strings.HasPrefix(path, p) {
+			path = strings.TrimPrefix(path, p)
+			break
+		}
+	}
+	path, query, _ := strings.Cut(path, "?")
+	if path == "" {
+		return nil, "", fmt.Errorf("%w: SQLite URL %q names no file", ErrUnsupportedURL, rawURL)
+	}
+	return sqliteDialect{}, sqliteDSN(path, query), nil
+}
+
+// sqliteDSN adds the pragmas Rapport relies on: WAL so readers never block
+// the writer, foreign keys, a busy timeout so concurrent writers wait rather
+// than fail, immediate transactions so a read-then-write transaction never
+// deadlocks on lock upgrade, and a time format that sorts as text.
+func sqliteDSN(path, extra string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	dsn := "file:" + path + "?" + q.Encode()
+	if extra != "" {
+		dsn += "&" + extra
+	}
+	return dsn
+}
+
+func sqlitePath(dsn string) string {
+	p, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	return p
+}
+
+// redact hides a password in a URL for logs and error messages.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// Dialect names the database in use ("postgres" or "sqlite") for logs and
+// the health endpoints. Code must not branch on it: differences belong in
+// dialect.go.
+func (db *DB) Dialect() string { return db.dialect.name() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.sql.PingContext(ctx)
+}
+
+// SQL returns the underlying pool, for the session store and migrations.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close releases the connection pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Tx runs fn in a transaction, committed when fn returns nil and rolled back
+// otherwise, so a multi-step save never leaves half a record behind.
+func (db *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
+	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(&DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log})
+	})
+}
+
+// with binds ctx to a GORM session for one query chain.
+func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
+
+// now is the single clock for database writes: UTC, so SQLite's text
+// timestamps compare in order.
+func now() time.Time { return time.Now().UTC() }

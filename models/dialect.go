@@ -1,0 +1,85 @@
+package models
+
+import (
+	"database/sql"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// dialect is the one place where Postgres and SQLite differ. Everything
+// else in models talks to *DB and never asks which database it is on.
+type dialect interface {
+	name() string
+	gooseDialect() goose.Dialect
+	migrationsDir() string
+	// migrationLocker serialises migrations between app instances sharing
+	// one database; nil where the database itself serialises writers.
+	migrationLocker() (lock.SessionLocker, error)
+	configurePool(db *sql.DB, opts Options)
+	// skipLocked is appended to the row-claiming subquery of the job queue
+	// so that concurrent workers pass over rows another worker holds.
+	skipLocked() string
+	// sessionStore keeps web sessions in the sessions table, in the layout
+	// the matching scs store expects.
+	sessionStore(db *sql.DB) SessionStore
+}
+
+// SessionStore is scs's store for this database, with its cleanup loop.
+type SessionStore interface {
+	scs.Store
+	StopCleanup()
+}
+
+// SessionStore returns the web session store backed by this database. It
+// deletes expired sessions every few minutes until StopCleanup.
+func (db *DB) SessionStore() SessionStore { return db.dialect.sessionStore(db.sql) }
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string                { return "postgres" }
+func (postgresDialect) gooseDialect() goose.Dialect { return goose.DialectPostgres }
+func (postgresDialect) migrationsDir() string       { return "postgres" }
+func (postgresDialect) migrationLocker() (lock.SessionLocker, error) {
+	return lock.NewPostgresSessionLocker()
+}
+func (postgresDialect) configurePool(db *sql.DB, opts Options) {
+	n := opts.MaxOpenConns
+	if n <= 0 {
+		n = 16
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour)
+}
+func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (postgresDialect) sessionStore(db *sql.DB) SessionStore {
+	return postgresstore.NewWithCleanupInterval(db, 5*time.Minute)
+}
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string                                 { return "sqlite" }
+func (sqliteDialect) gooseDialect() goose.Dialect                  { return goose.DialectSQLite3 }
+func (sqliteDialect) migrationsDir() string                        { return "sqlite" }
+func (sqliteDialect) migrationLocker() (lock.SessionLocker, error) { return nil, nil }
+func (sqliteDialect) configurePool(db *sql.DB, _ Options) {
+	// One writer at a time is SQLite's rule; a few connections let readers
+	// proceed under WAL while the busy timeout queues writers.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(0)
+}
+
+// SQLite runs one writer at a time, so the claiming UPDATE is already
+// exclusive.
+func (sqliteDialect) skipLocked() string { return "" }
+
+func (sqliteDialect) sessionStore(db *sql.DB) SessionStore {
+	return sqlite3store.NewWithCleanupInterval(db, 5*time.Minute)
+}

@@ -1,0 +1,79 @@
+// Package views holds Rapport's templ components. Views receive ready data
+// and never query: handlers build a Page and the feature's data, then render.
+package views
+
+import "strings"
+
+// Page is what every full page needs besides its own content.
+type Page struct {
+	Title     string
+	Nav       string // key of the active navigation item, "" for none
+	User      *Viewer
+	CSRFToken string
+	Flash     *Flash
+	Version   string
+}
+
+// Viewer is the signed-in user as the layout shows them.
+type Viewer struct {
+	ID          int64
+	Name        string
+	Email       string
+	Role        string
+	Departments []string
+}
+
+// IsAdmin reports whether the viewer may see admin-only navigation.
+func (v *Viewer) IsAdmin() bool { return v != nil && v.Role == "admin" }
+
+// Flash is a one-off message shown at the top of the next page.
+type Flash struct {
+	Kind    string // ok, info, warn, error
+	Message string
+}
+
+type navItem struct {
+	Key, Label, Href string
+	AdminOnly        bool
+}
+
+var navItems = []navItem{
+	{Key: "home", Label: "Today", Href: "/"},
+	{Key: "contacts", Label: "Contacts", Href: "/contacts"},
+	{Key: "inbox", Label: "Inbox", Href: "/inbox"},
+	{Key: "tasks", Label: "Tasks", Href: "/tasks"},
+	{Key: "import-export", Label: "Import/Export", Href: "/import-export"},
+	{Key: "settings", Label: "Settings", Href: "/settings"},
+}
+
+func ariaCurrent(active, key string) string {
+	if active == key {
+		return "page"
+	}
+	return ""
+}
+
+func flashClass(f *Flash) string {
+	if f == nil {
+		return "flash"
+	}
+	return "flash flash-" + f.Kind
+}
+
+func ariaInvalid(err string) string {
+	if err != "" {
+		return "true"
+	}
+	return "false"
+}
+
+func describedBy(in Input) string {
+	var ids []string
+	if in.Hint != "" {
+		ids = append(ids, fieldID(in.Name)+"-hint")
+	}
+	if in.Error != "" {
+		ids = append(ids, fieldID(in.Name)+"-error")
+	}
+	return strings.Join(ids, " ")
+}
