@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rapport/app/config"
+	"rapport/app/jobs"
 	"rapport/models"
 )
 
@@ -28,6 +29,7 @@ type Server struct {
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	store    models.SessionStore
+	jobs     *jobs.Runner
 	version  string
 	echo     *echo.Echo
 
@@ -42,11 +44,14 @@ type Deps struct {
 	DB      *models.DB
 	Logger  *slog.Logger
 	Version string
+	// Jobs is the process's job runner; handlers enqueue work and wake it.
+	// Nil in tests that need no background work.
+	Jobs *jobs.Runner
 }
 
 // New builds the server and registers every route.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, version: d.Version}
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, version: d.Version, jobs: d.Jobs}
 	s.store = d.DB.SessionStore()
 	s.sessions = newSessionManager(s.store, d.Config)
 	s.echo = echo.New()

@@ -149,7 +149,7 @@ func migrate(ctx context.Context, env Env, args []string) error {
 	if err := cfg.Resolve(); err != nil {
 		return err
 	}
-	log := cfg.Logger(os.Stderr)
+	log := cfg.Logger(env.Stderr)
 	db, err := models.Open(ctx, cfg.DatabaseURL, models.Options{Logger: log})
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"rapport/models"
@@ -34,7 +33,7 @@ func token(ctx context.Context, env Env, args []string) error {
 	if err := cfg.Resolve(); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, cfg.Logger(os.Stderr))
+	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
 	if err != nil {
 		return err
 	}

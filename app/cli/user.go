@@ -69,7 +69,7 @@ func userCreate(ctx context.Context, env Env, args []string) error {
 	if err := cfg.Resolve(); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, cfg.Logger(os.Stderr))
+	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func userList(ctx context.Context, env Env, args []string) error {
 	if err := cfg.Resolve(); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, cfg.Logger(os.Stderr))
+	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func userPassword(ctx context.Context, env Env, args []string) error {
 	if err := cfg.Resolve(); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, cfg.Logger(os.Stderr))
+	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
 	if err != nil {
 		return err
 	}
