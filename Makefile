@@ -17,7 +17,7 @@ help: ## list the targets
 
 .PHONY: generate
 generate: ## regenerate templ components (views/**/*_templ.go)
-	$(GO) tool templ generate -path views
+	$(GO) tool templ generate
 
 .PHONY: build
 build: generate ## build the rapport binary into bin/
@@ -37,7 +37,7 @@ lint: ## gofmt, go vet, and generated templ files up to date
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	@$(GO) tool templ generate -path views >/dev/null 2>&1
+	@$(GO) tool templ generate >/dev/null 2>&1
 	@if ! git diff --quiet -- 'views/*_templ.go' 'views/**/*_templ.go' 2>/dev/null; then \
 	  echo "generated templ files are stale; run 'make generate' and commit:"; git diff --stat -- views; exit 1; fi
 	@if [ -n "$$(git ls-files --others --exclude-standard -- 'views/*_templ.go' 'views/**/*_templ.go')" ]; then \

@@ -26,7 +26,3 @@ func (s *Server) sectionShow(nav, title string) echo.HandlerFunc {
 	}
 }
 
-// settingsShow shows the user's own account.
-func (s *Server) settingsShow(c echo.Context) error {
-	return s.render(c, http.StatusOK, home.Section(s.page(c, "Settings", "settings"), "Settings", "Signed in as "+userOf(c).Email+"."))
-}

@@ -54,7 +54,7 @@ func problemFor(err error) Problem {
 	case errors.As(err, &ce):
 		return Problem{Status: http.StatusConflict, Detail: ce.msg, Current: ce.current}
 	case errors.As(err, &he):
-		if m, ok := he.Message.(string); ok {
+		if m, ok := he.Message.(string); ok && m != http.StatusText(he.Code) {
 			msg = m
 		}
 		if he.Code == http.StatusRequestEntityTooLarge {
@@ -62,7 +62,7 @@ func problemFor(err error) Problem {
 		}
 		return Problem{Status: he.Code, Detail: msg}
 	case errors.Is(err, models.ErrNotFound):
-		return Problem{Status: http.StatusNotFound, Detail: "There is nothing here, or you may not see it."}
+		return Problem{Status: http.StatusNotFound}
 	case errors.Is(err, models.ErrForbidden):
 		return Problem{Status: http.StatusForbidden, Detail: "You are not allowed to do this."}
 	case errors.Is(err, models.ErrConflict):
@@ -83,6 +83,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	p := problemFor(err)
 	p.Title = http.StatusText(p.Status)
 	p.Type = "about:blank"
+	if p.Detail == "" && p.Status == http.StatusNotFound {
+		p.Detail = "There is nothing here, or you may not see it."
+	}
 	p.Instance = c.Request().URL.Path
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if p.Status >= 500 {
@@ -99,7 +102,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch p.Status {
 	case http.StatusNotFound:
 		title = "Page not found"
-		p.Detail = "The page you asked for does not exist, or you may not see it."
 	case http.StatusInternalServerError:
 		title = "Something went wrong"
 	}

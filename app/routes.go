@@ -20,6 +20,8 @@ func (s *Server) routes() {
 	g.GET("/signin", s.signInShow)
 	g.POST("/signin", s.signInSubmit)
 	g.POST("/signout", s.signOut)
+	g.GET("/join/:secret", s.joinShow)
+	g.POST("/join/:secret", s.joinSave)
 
 	ui := g.Group("", s.requireUser)
 	ui.GET("", s.homeShow)
@@ -29,6 +31,18 @@ func (s *Server) routes() {
 	ui.GET("/tasks", s.sectionShow("tasks", "Tasks"))
 	ui.GET("/import-export", s.sectionShow("import-export", "Import/Export"))
 	ui.GET("/settings", s.settingsShow)
+	ui.POST("/settings/profile", s.profileSave)
+	ui.POST("/settings/password", s.passwordSave)
+	ui.POST("/settings/tokens", s.tokenCreate)
+	ui.POST("/settings/tokens/:id/revoke", s.tokenRevoke)
+
+	adm := ui.Group("/admin", requireAdmin)
+	adm.GET("/users", s.usersShow)
+	adm.POST("/invitations", s.invitationCreate)
+	adm.POST("/invitations/:id/revoke", s.invitationRevoke)
+	adm.POST("/users/:id", s.userAccessSave)
+	adm.POST("/departments", s.departmentCreate)
+	adm.GET("/audit", s.auditShow)
 
 	api := g.Group("/api/v1", s.requireUser)
 	api.GET("/me", s.apiMe)

@@ -100,3 +100,13 @@ func (db *DB) AuditEvents(ctx context.Context, actor Actor, opts AuditListOption
 	}
 	return evs, nil
 }
+
+// AuditActions lists the actions Rapport records, for the audit log filter.
+// Keep it in step with the Action strings passed to Audit.
+var AuditActions = []string{
+	"setup.complete",
+	"user.sign_in", "user.sign_in_failed", "user.sign_in_throttled", "user.sign_out",
+	"user.create", "user.invite", "user.invite_revoke", "user.join", "user.access", "user.profile", "user.password_change",
+	"department.create",
+	"token.create", "token.revoke", "token.use",
+}
