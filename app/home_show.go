@@ -25,4 +25,3 @@ func (s *Server) sectionShow(nav, title string) echo.HandlerFunc {
 		return s.render(c, http.StatusOK, home.Section(s.page(c, title, nav), title, empty))
 	}
 }
-

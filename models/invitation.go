@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
 )
 
 // Invitation lets an admin bring a colleague in: the admin passes the link
@@ -192,4 +191,3 @@ func uniqueIDs(ids []int64) []int64 {
 	}
 	return out
 }
-
