@@ -94,6 +94,7 @@ func (s *Server) signOut(c echo.Context) error {
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
 		return err
 	}
+	s.setFlash(c, "info", "You have signed out.")
 	return c.Redirect(http.StatusSeeOther, "/signin")
 }
 

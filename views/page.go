@@ -2,7 +2,10 @@
 // and never query: handlers build a Page and the feature's data, then render.
 package views
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Page is what every full page needs besides its own content.
 type Page struct {
@@ -76,4 +79,24 @@ func describedBy(in Input) string {
 		ids = append(ids, fieldID(in.Name)+"-error")
 	}
 	return strings.Join(ids, " ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Autofocus reports whether field should take focus: the first field in
+// order that has an error, or the first field when there is none.
+func Autofocus(errs map[string]string, field string, order ...string) bool {
+	for _, f := range order {
+		if errs[f] != "" {
+			return f == field
+		}
+	}
+	return len(order) > 0 && order[0] == field
 }

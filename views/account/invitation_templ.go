@@ -93,11 +93,11 @@ func Join(p views.Page, f JoinForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = views.Field(views.Input{Label: "Your name", Name: "name", Type: "text", Value: f.Name, Error: f.Errors["name"], Autocomplete: "name", Required: true, Autofocus: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = views.Field(views.Input{Label: "Your name", Name: "name", Type: "text", Value: f.Name, Error: f.Errors["name"], Autocomplete: "name", Required: true, Autofocus: views.Autofocus(f.Errors, "name", "name", "password")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = views.Field(views.Input{Label: "Password", Name: "password", Type: "password", Error: f.Errors["password"], Hint: "At least 10 characters.", Autocomplete: "new-password", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = views.Field(views.Input{Label: "Password", Name: "password", Type: "password", Error: f.Errors["password"], Hint: "At least 10 characters.", Autocomplete: "new-password", Required: true, Autofocus: views.Autofocus(f.Errors, "password", "name", "password")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -10,6 +10,8 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "rapport/views"
 
+var setupOrder = []string{"name", "email", "password", "departments", "my_department"}
+
 // SetupForm is the first-run form's values and errors.
 type SetupForm struct {
 	Name         string
@@ -68,19 +70,19 @@ func Setup(p views.Page, f SetupForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = views.Field(views.Input{Label: "Your name", Name: "name", Type: "text", Value: f.Name, Error: f.Errors["name"], Autocomplete: "name", Required: true, Autofocus: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = views.Field(views.Input{Label: "Your name", Name: "name", Type: "text", Value: f.Name, Error: f.Errors["name"], Autocomplete: "name", Required: true, Autofocus: views.Autofocus(f.Errors, "name", setupOrder...)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = views.Field(views.Input{Label: "Email", Name: "email", Type: "email", Value: f.Email, Error: f.Errors["email"], Autocomplete: "email", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = views.Field(views.Input{Label: "Email", Name: "email", Type: "email", Value: f.Email, Error: f.Errors["email"], Autocomplete: "email", Required: true, Autofocus: views.Autofocus(f.Errors, "email", setupOrder...)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = views.Field(views.Input{Label: "Password", Name: "password", Type: "password", Error: f.Errors["password"], Hint: "At least 10 characters. A passphrase is easiest to remember.", Autocomplete: "new-password", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = views.Field(views.Input{Label: "Password", Name: "password", Type: "password", Error: f.Errors["password"], Hint: "At least 10 characters. A passphrase is easiest to remember.", Autocomplete: "new-password", Required: true, Autofocus: views.Autofocus(f.Errors, "password", setupOrder...)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = views.Field(views.Input{Label: "Departments", Name: "departments", Type: "textarea", Value: f.Departments, Error: f.Errors["departments"], Hint: "One per line. Notes can be restricted to a department; everyone sees who wrote what, from which department."}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = views.Field(views.Input{Label: "Departments", Name: "departments", Type: "textarea", Value: f.Departments, Error: f.Errors["departments"], Autofocus: views.Autofocus(f.Errors, "departments", setupOrder...), Hint: "One per line. Notes can be restricted to a department; everyone sees who wrote what, from which department."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
