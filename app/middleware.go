@@ -40,6 +40,7 @@ func (s *Server) middleware() {
 			return err
 		},
 	}))
+	e.Use(s.metrics.Middleware)
 	e.Use(s.secureHeaders())
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
 }

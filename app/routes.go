@@ -1,5 +1,12 @@
 package app
 
+import (
+	"net/http"
+	"net/http/pprof"
+
+	"github.com/labstack/echo/v4"
+)
+
 // routes registers every route Rapport serves: the whole HTTP surface in
 // one screen.
 func (s *Server) routes() {
@@ -10,6 +17,17 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthCheck)
 	e.GET("/readyz", s.readinessCheck)
 	e.GET("/static/*", s.staticFile)
+
+	// Operations, for admins only (a scraper sends an admin's API token).
+	// Outside the request timeout: a CPU profile runs for 30 s by default.
+	ops := []echo.MiddlewareFunc{s.loadSession, s.authenticate, s.requireUser, requireAdmin}
+	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()), ops...)
+	e.GET("/debug/pprof", echo.WrapHandler(http.HandlerFunc(pprof.Index)), ops...)
+	e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)), ops...)
+	e.GET("/debug/pprof/cmdline", echo.WrapHandler(http.HandlerFunc(pprof.Cmdline)), ops...)
+	e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)), ops...)
+	e.GET("/debug/pprof/symbol", echo.WrapHandler(http.HandlerFunc(pprof.Symbol)), ops...)
+	e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)), ops...)
 
 	// Everything else runs with a session, CSRF protection and a bounded
 	// body and duration.

@@ -18,6 +18,7 @@ import (
 
 	"rapport/app/config"
 	"rapport/app/jobs"
+	"rapport/app/metrics"
 	"rapport/models"
 )
 
@@ -30,6 +31,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	store    models.SessionStore
 	jobs     *jobs.Runner
+	metrics  *metrics.Metrics
 	version  string
 	echo     *echo.Echo
 
@@ -47,11 +49,17 @@ type Deps struct {
 	// Jobs is the process's job runner; handlers enqueue work and wake it.
 	// Nil in tests that need no background work.
 	Jobs *jobs.Runner
+	// Metrics collects this process's Prometheus metrics; New makes one
+	// when nil.
+	Metrics *metrics.Metrics
 }
 
 // New builds the server and registers every route.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, version: d.Version, jobs: d.Jobs}
+	s := &Server{cfg: d.Config, db: d.DB, log: d.Logger, version: d.Version, jobs: d.Jobs, metrics: d.Metrics}
+	if s.metrics == nil {
+		s.metrics = metrics.New(d.DB, d.Logger)
+	}
 	s.store = d.DB.SessionStore()
 	s.sessions = newSessionManager(s.store, d.Config)
 	s.echo = echo.New()

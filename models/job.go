@@ -361,3 +361,23 @@ func jobJSON(v any) (string, error) {
 	}
 	return string(b), nil
 }
+
+// JobCount is how many jobs of a kind are in a status.
+type JobCount struct {
+	Kind   string
+	Status string
+	Count  int64
+}
+
+// JobQueueDepth counts queued and running jobs by kind, for metrics. The
+// partial indexes on queued and running jobs keep this off the finished
+// history, however long it grows.
+func (db *DB) JobQueueDepth(ctx context.Context) ([]JobCount, error) {
+	var out []JobCount
+	err := db.with(ctx).Raw(`SELECT kind, status, COUNT(*) AS count FROM jobs
+		WHERE status IN ('queued', 'running') GROUP BY kind, status ORDER BY kind, status`).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: job queue depth: %w", err)
+	}
+	return out, nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"rapport/app"
 	"rapport/app/jobs"
+	"rapport/app/metrics"
 )
 
 // serve runs the web application and the background job workers until
@@ -39,8 +40,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (RAPPORT_ADDR): %w", cfg.Addr, err)
 	}
-	runner := jobs.New(db, jobs.Options{Workers: cfg.Workers, Logger: log})
-	srv := app.New(app.Deps{Config: cfg, DB: db, Logger: log, Version: Version, Jobs: runner})
+	m := metrics.New(db, log)
+	runner := jobs.New(db, jobs.Options{Workers: cfg.Workers, Logger: log, Observe: m.ObserveJob})
+	srv := app.New(app.Deps{Config: cfg, DB: db, Logger: log, Version: Version, Jobs: runner, Metrics: m})
 	defer srv.Close()
 
 	jobsDone := make(chan error, 1)

@@ -125,6 +125,10 @@ type Options struct {
 	// Backoff is the delay before retrying after the given attempt (1 for
 	// the first); default 2^attempt seconds, capped at an hour, jittered.
 	Backoff func(attempt int) time.Duration
+	// Observe, when set, is told the outcome of every attempt ("succeeded",
+	// "retry", "failed", "cancelled", "released", "lease_lost") and how
+	// long it ran: the hook for metrics.
+	Observe func(kind, outcome string, d time.Duration)
 }
 
 // Runner claims jobs of the kinds registered with it and runs them on a
@@ -330,37 +334,41 @@ func (r *Runner) execute(ctx context.Context, job *models.Job) {
 	<-renewed
 
 	var (
-		msg   string
-		level = slog.LevelInfo
-		write func(context.Context) error
+		msg, outcome string
+		level        = slog.LevelInfo
+		write        func(context.Context) error
 	)
 	switch {
 	case err == nil:
-		msg = "job succeeded"
+		msg, outcome = "job succeeded", "succeeded"
 		write = func(c context.Context) error { return r.db.CompleteJob(c, job.ID, owner) }
 	case errors.Is(cause, models.ErrLeaseLost):
 		// Another worker owns the job now: our writes would be refused and
 		// the outcome is theirs to record.
-		msg, level = "job abandoned: lease lost", slog.LevelWarn
+		msg, outcome, level = "job abandoned: lease lost", "lease_lost", slog.LevelWarn
 	case errors.Is(cause, errCancelRequested):
-		msg = "job cancelled"
+		msg, outcome = "job cancelled", "cancelled"
 		write = func(c context.Context) error { return r.db.MarkJobCancelled(c, job.ID, owner) }
 	case ctx.Err() != nil:
-		msg = "job handed back at shutdown"
+		msg, outcome = "job handed back at shutdown", "released"
 		write = func(c context.Context) error { return r.db.ReleaseJob(c, job.ID, owner) }
 	case isPermanent(err) || job.Attempts >= job.MaxAttempts:
-		msg, level = "job failed", slog.LevelError
+		msg, outcome, level = "job failed", "failed", slog.LevelError
 		write = func(c context.Context) error { return r.db.FailJob(c, job.ID, owner, err, nil) }
 	default:
 		retryAt := time.Now().Add(r.opts.Backoff(job.Attempts))
-		msg, level = "job failed; will retry", slog.LevelWarn
+		msg, outcome, level = "job failed; will retry", "retry", slog.LevelWarn
 		write = func(c context.Context) error { return r.db.FailJob(c, job.ID, owner, err, &retryAt) }
 		log = log.With("retry_at", retryAt)
 	}
 	if write != nil {
 		r.record(ctx, run, log, write)
 	}
-	attrs := []any{"duration", time.Since(start)}
+	took := time.Since(start)
+	if r.opts.Observe != nil {
+		r.opts.Observe(job.Kind, outcome, took)
+	}
+	attrs := []any{"duration", took}
 	if err != nil {
 		attrs = append(attrs, "err", err)
 	}
