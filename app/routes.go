@@ -62,6 +62,7 @@ func (s *Server) routes() {
 	adm.POST("/departments", s.departmentCreate)
 	adm.GET("/audit", s.auditShow)
 
+	g.GET("/api/v1/openapi.json", s.openAPIShow)
 	api := g.Group("/api/v1", s.requireUser)
 	api.GET("/me", s.apiMe)
 
