@@ -119,8 +119,14 @@ func dialectFor(rawURL string) (dialect, string, error) {
 
 // sqliteDSN adds the pragmas Rapport relies on: WAL so readers never block
 // the writer, foreign keys, a busy timeout so concurrent writers wait rather
-// than fail, immediate transactions so a read-then-write transaction never
-// deadlocks on lock upgrade, and a time format that sorts as text.
+// than fail, and immediate transactions so a read-then-write transaction
+// never fails on lock upgrade.
+//
+// No _time_format: the driver's default already writes
+// "2006-01-02 15:04:05.999999999-07:00", which sorts as text for UTC times,
+// and glebarez/go-sqlite v1.21.2 stops reading parameters after
+// _time_format, so setting it would silently drop _txlock (TestSQLite
+// ImmediateTransactions guards this).
 func sqliteDSN(path, extra string) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -128,7 +134,6 @@ func sqliteDSN(path, extra string) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	q.Set("_time_format", "sqlite")
 	dsn := "file:" + path + "?" + q.Encode()
 	if extra != "" {
 		dsn += "&" + extra
@@ -178,5 +183,6 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
 func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
 
 // now is the single clock for database writes: UTC, so SQLite's text
-// timestamps compare in order.
-func now() time.Time { return time.Now().UTC() }
+// timestamps compare in order, and cut to microseconds, the precision
+// Postgres keeps, so a time read back equals the time written.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -27,6 +28,11 @@ type dialect interface {
 	// sessionStore keeps web sessions in the sessions table, in the layout
 	// the matching scs store expects.
 	sessionStore(db *sql.DB) SessionStore
+	// contactSearch is a condition on contacts that holds when
+	// contacts.search_text contains every term. Terms are folded (see
+	// searchKey) and at least minTrigramTerm characters long, so the
+	// trigram index can answer each one.
+	contactSearch(terms []string) (string, []any)
 }
 
 // SessionStore is scs's store for this database, with its cleanup loop.
@@ -62,6 +68,17 @@ func (postgresDialect) sessionStore(db *sql.DB) SessionStore {
 	return postgresstore.NewWithCleanupInterval(db, 5*time.Minute)
 }
 
+// Postgres answers LIKE '%term%' from the pg_trgm GIN index on
+// search_text, intersecting the index lookups of several terms.
+func (postgresDialect) contactSearch(terms []string) (string, []any) {
+	conds := make([]string, len(terms))
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		conds[i], args[i] = likeContains("contacts.search_text", t)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
 type sqliteDialect struct{}
 
 func (sqliteDialect) name() string                                 { return "sqlite" }
@@ -82,4 +99,14 @@ func (sqliteDialect) skipLocked() string { return "" }
 
 func (sqliteDialect) sessionStore(db *sql.DB) SessionStore {
 	return sqlite3store.NewWithCleanupInterval(db, 5*time.Minute)
+}
+
+// SQLite asks the contacts_fts trigram table, where each quoted term is a
+// phrase that matches as a substring and the terms must all match.
+func (sqliteDialect) contactSearch(terms []string) (string, []any) {
+	phrases := make([]string, len(terms))
+	for i, t := range terms {
+		phrases[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return "contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", []any{strings.Join(phrases, " AND ")}
 }

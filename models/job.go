@@ -85,12 +85,6 @@ type Progress struct {
 	Detail any
 }
 
-// jobNow is the clock for job timestamps. Postgres keeps microseconds while
-// Go keeps nanoseconds; truncating means a job returned by EnqueueJob
-// carries exactly the created_at the database holds, so a cursor built from
-// it matches on both dialects.
-func jobNow() time.Time { return now().Truncate(time.Microsecond) }
-
 // EnqueueJob stores a new queued job.
 func (db *DB) EnqueueJob(ctx context.Context, req JobRequest) (*Job, error) {
 	if req.Kind == "" {
@@ -100,7 +94,7 @@ func (db *DB) EnqueueJob(ctx context.Context, req JobRequest) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: enqueue %s job: encode payload: %w", req.Kind, err)
 	}
-	t := jobNow()
+	t := now()
 	runAt := t
 	if !req.RunAt.IsZero() {
 		runAt = req.RunAt.UTC().Truncate(time.Microsecond)
@@ -140,7 +134,7 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, kinds []string, lease 
 	if len(kinds) == 0 {
 		return nil, nil
 	}
-	t := jobNow()
+	t := now()
 	var jobs []Job
 	err := db.with(ctx).Raw(`UPDATE jobs
 		SET status = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1,
@@ -171,7 +165,7 @@ func (db *DB) RenewJobLease(ctx context.Context, id int64, owner string, lease t
 	if err != nil {
 		return false, fmt.Errorf("models: renew lease on job %d: encode progress: %w", id, err)
 	}
-	t := jobNow()
+	t := now()
 	var rows []struct {
 		CancelRequested bool `gorm:"column:cancel_requested"`
 	}
@@ -205,13 +199,13 @@ func (db *DB) SaveJobCheckpoint(ctx context.Context, id int64, owner, checkpoint
 	}
 	return db.fencedJobUpdate(ctx, "save checkpoint of", id, owner,
 		`checkpoint = ?, progress_done = ?, progress_total = ?, progress = ?, updated_at = ?`,
-		checkpoint, p.Done, p.Total, detail, jobNow())
+		checkpoint, p.Done, p.Total, detail, now())
 }
 
 // CompleteJob marks owner's running job succeeded. It keeps last_error, so
 // a job that succeeded on a retry still shows what went wrong before.
 func (db *DB) CompleteJob(ctx context.Context, id int64, owner string) error {
-	t := jobNow()
+	t := now()
 	return db.fencedJobUpdate(ctx, "complete", id, owner,
 		`status = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?`,
 		t, t)
@@ -226,7 +220,7 @@ func (db *DB) FailJob(ctx context.Context, id int64, owner string, cause error, 
 	if cause != nil {
 		msg = cause.Error()
 	}
-	t := jobNow()
+	t := now()
 	if retryAt == nil {
 		return db.fencedJobUpdate(ctx, "fail", id, owner,
 			`status = 'failed', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?`,
@@ -244,7 +238,7 @@ func (db *DB) FailJob(ctx context.Context, id int64, owner string, cause error, 
 // about whether the job can succeed. A job whose cancellation was requested
 // is cancelled instead.
 func (db *DB) ReleaseJob(ctx context.Context, id int64, owner string) error {
-	t := jobNow()
+	t := now()
 	return db.fencedJobUpdate(ctx, "release", id, owner,
 		`status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
 		finished_at = CASE WHEN cancel_requested THEN ? ELSE finished_at END,
@@ -255,7 +249,7 @@ func (db *DB) ReleaseJob(ctx context.Context, id int64, owner string) error {
 // MarkJobCancelled records that owner stopped a running job because its
 // cancellation was requested.
 func (db *DB) MarkJobCancelled(ctx context.Context, id int64, owner string) error {
-	t := jobNow()
+	t := now()
 	return db.fencedJobUpdate(ctx, "mark cancelled", id, owner,
 		`status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?`,
 		t, t)
@@ -280,7 +274,7 @@ func (db *DB) fencedJobUpdate(ctx context.Context, verb string, id int64, owner,
 // its worker to stop (it notices at its next lease renewal). Cancelling a job
 // that already finished changes nothing; a missing job is ErrNotFound.
 func (db *DB) CancelJob(ctx context.Context, id int64) error {
-	t := jobNow()
+	t := now()
 	// One statement, so a job claimed between a read and a write cannot be
 	// marked cancelled while its worker carries on.
 	res := db.with(ctx).Exec(`UPDATE jobs

@@ -1,0 +1,175 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// ContactSort names an order of the contact list.
+type ContactSort string
+
+// Contact list orders. Name is A to Z by family name; the others are
+// newest first, and contacts never contacted come last.
+const (
+	ContactSortName          ContactSort = "name"
+	ContactSortUpdated       ContactSort = "updated"
+	ContactSortCreated       ContactSort = "created"
+	ContactSortLastContacted ContactSort = "last_contacted"
+)
+
+var contactOrders = map[ContactSort]keyset[Contact]{
+	ContactSortName: {column: "contacts.name_key", idColumn: "contacts.id",
+		value: func(c *Contact) any { return c.NameKey }, rowID: contactID},
+	ContactSortUpdated: {column: "contacts.updated_at", idColumn: "contacts.id", desc: true, isTime: true,
+		value: func(c *Contact) any { return c.UpdatedAt }, rowID: contactID},
+	ContactSortCreated: {column: "contacts.created_at", idColumn: "contacts.id", desc: true, isTime: true,
+		value: func(c *Contact) any { return c.CreatedAt }, rowID: contactID},
+	ContactSortLastContacted: {column: "contacts.last_contacted_at", idColumn: "contacts.id", desc: true, isTime: true, nullable: true,
+		value: func(c *Contact) any { return c.LastContactedAt }, rowID: contactID},
+}
+
+func contactID(c *Contact) int64 { return c.ID }
+
+// ContactListOptions filters, orders and pages the contact list. Empty
+// fields do not filter.
+type ContactListOptions struct {
+	// Query matches parts of names, emails, phone numbers (digits in any
+	// format), the company name, tags and the job title, ignoring case and
+	// accents; every word must match. Queries shorter than three letters
+	// match the start of the family name (or display name) instead.
+	Query     string
+	Tag       string // ignoring case
+	CompanyID int64
+	OwnerID   int64
+	// Email and Phone find contacts with exactly that address or number;
+	// Phone is read as ParsePhone reads it, in PhoneRegion.
+	Email       string
+	Phone       string
+	PhoneRegion string
+	Sort        ContactSort // name when empty
+	// Cursor continues a listing from ContactPage.NextCursor of the
+	// previous page, with the same options.
+	Cursor string
+	Limit  int // 50 when zero, at most 200
+}
+
+// ContactPage is one page of contacts, each with its emails, phones, tags
+// and company (not addresses or profiles: load the contact for those).
+type ContactPage struct {
+	Contacts []Contact `json:"contacts"`
+	// NextCursor fetches the next page; empty on the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Contacts lists the contacts the actor may see that match opts, one page
+// at a time.
+func (db *DB) Contacts(ctx context.Context, actor Actor, opts ContactListOptions) (*ContactPage, error) {
+	if opts.Sort == "" {
+		opts.Sort = ContactSortName
+	}
+	order, ok := contactOrders[opts.Sort]
+	if !ok {
+		return nil, sortProblem("name, updated, created or last_contacted")
+	}
+	q, err := db.contactFilter(ctx, actor, opts)
+	if err != nil {
+		return nil, err
+	}
+	if q, err = order.after(q, string(opts.Sort), opts.Cursor); err != nil {
+		return nil, cursorProblem()
+	}
+	limit := clampLimit(opts.Limit, 50, 200)
+	var cs []Contact
+	err = q.Preload("Emails", byPosition).Preload("Phones", byPosition).Preload("Company").
+		Order(order.orderBy()).Limit(limit + 1).Find(&cs).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: list contacts: %w", err)
+	}
+	page := &ContactPage{Contacts: cs}
+	if len(cs) > limit {
+		page.Contacts = cs[:limit]
+		page.NextCursor = order.cursor(string(opts.Sort), &page.Contacts[limit-1])
+	}
+	if err := db.loadTags(ctx, page.Contacts); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// CountContacts counts the contacts the actor may see that match opts
+// (Sort, Cursor and Limit aside).
+func (db *DB) CountContacts(ctx context.Context, actor Actor, opts ContactListOptions) (int64, error) {
+	q, err := db.contactFilter(ctx, actor, opts)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: count contacts: %w", err)
+	}
+	return n, nil
+}
+
+// contactFilter is the query of the contacts opts selects among those the
+// actor may see.
+func (db *DB) contactFilter(ctx context.Context, actor Actor, opts ContactListOptions) (*gorm.DB, error) {
+	q := db.with(ctx).Model(&Contact{}).Scopes(visibleContacts(actor))
+	if opts.Query != "" {
+		q = db.contactSearch(q, opts.Query)
+	}
+	if opts.Tag != "" {
+		q = q.Where("contacts.id IN (SELECT contact_id FROM contact_tags WHERE tag_key = ?)", tagKey(strings.TrimSpace(opts.Tag)))
+	}
+	if opts.CompanyID != 0 {
+		q = q.Where("contacts.company_id = ?", opts.CompanyID)
+	}
+	if opts.OwnerID != 0 {
+		q = q.Where("contacts.owner_id = ?", opts.OwnerID)
+	}
+	if opts.Email != "" {
+		q = q.Where("contacts.id IN (SELECT contact_id FROM contact_emails WHERE address_key = ?)", EmailKey(opts.Email))
+	}
+	if opts.Phone != "" {
+		e164, msg := ParsePhone(strings.TrimSpace(opts.Phone), opts.PhoneRegion)
+		if msg != "" {
+			return nil, &ValidationError{Fields: map[string]string{"phone": msg}}
+		}
+		q = q.Where("contacts.id IN (SELECT contact_id FROM contact_phones WHERE e164 = ?)", e164)
+	}
+	return q, nil
+}
+
+// contactSearch narrows q to contacts matching every word of query. Words
+// of three or more characters go to the dialect's trigram index; shorter
+// ones then filter what it found. A query made only of short words cannot
+// use trigrams and matches the start of the name key instead, so typing
+// "al" lists the Álvarezes.
+func (db *DB) contactSearch(q *gorm.DB, query string) *gorm.DB {
+	terms := searchTerms(query)
+	var long, short []string
+	for _, t := range terms {
+		if utf8.RuneCountInString(t) >= minTrigramTerm {
+			long = append(long, t)
+		} else {
+			short = append(short, t)
+		}
+	}
+	if len(long) == 0 {
+		if len(short) == 0 {
+			return q
+		}
+		cond, args := prefixRange("contacts.name_key", searchKey(query))
+		return q.Where(cond, args...)
+	}
+	cond, args := db.dialect.contactSearch(long)
+	q = q.Where(cond, args...)
+	for _, t := range short {
+		cond, arg := likeContains("contacts.search_text", t)
+		q = q.Where(cond, arg)
+	}
+	return q
+}

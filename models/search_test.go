@@ -1,0 +1,188 @@
+package models_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"rapport/models"
+	"rapport/models/dbtest"
+)
+
+func TestContactSearch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		actor := newTestActor(t, db, models.RoleMember)
+		tag := uniqueLabel("search")
+		company := uniqueLabel("Acme Widgets ")
+		create := func(req models.ContactRequest) int64 {
+			req.Tags = append(req.Tags, tag)
+			return mustCreateContact(t, db, actor, req).ID
+		}
+		jose := create(models.ContactRequest{GivenName: "José", FamilyName: "Álvarez", JobTitle: "Chief Cartographer",
+			Emails: []models.EmailInput{{Address: "jose.alvarez@example.org"}}, CompanyName: company})
+		zoe := create(models.ContactRequest{GivenName: "Zoë", FamilyName: "Müller", Tags: []string{"Gold Customer"},
+			Phones: []models.PhoneInput{{Number: "(650) 253-0000"}}})
+		wang := create(models.ContactRequest{DisplayName: "王小明", FamilyName: "王", GivenName: "小明"})
+		mohammed := create(models.ContactRequest{DisplayName: "محمد", Emails: []models.EmailInput{{Address: "m.100@example.net"}}})
+		straße := create(models.ContactRequest{GivenName: "Jörg", FamilyName: "Straße", Phones: []models.PhoneInput{{Number: "+44 20 7946 0958"}}})
+
+		cases := []struct {
+			query string
+			want  []int64
+		}{
+			{"alvarez", []int64{jose}},
+			{"ÁLVAREZ", []int64{jose}},
+			{"alva", []int64{jose}},
+			{"jose alv", []int64{jose}},
+			{"josé álvarez", []int64{jose}},
+			{"zoe", []int64{zoe}},
+			{"muller", []int64{zoe}},
+			{"müll", []int64{zoe}},
+			{"jose.alvarez@", []int64{jose}},
+			{"example.org", []int64{jose}},
+			{"EXAMPLE.NET", []int64{mohammed}},
+			{"2530000", []int64{zoe}},
+			{"650-253-0000", []int64{zoe}},
+			{"650 253", []int64{zoe}},
+			{"+16502530000", []int64{zoe}},
+			{"7946 0958", []int64{straße}},
+			{"020 7946 0958", []int64{straße}},
+			{company, []int64{jose}},
+			{"acme widg", []int64{jose}},
+			{"gold cust", []int64{zoe}},
+			{tag, []int64{jose, zoe, wang, mohammed, straße}},
+			{"cartographer", []int64{jose}},
+			{"王小明", []int64{wang}},
+			{"محمد", []int64{mohammed}},
+			{"strasse", []int64{straße}},
+			{"jorg", []int64{straße}},
+			// Short queries match the start of the name key (family first).
+			{"al", []int64{jose}},
+			{"王", []int64{wang}},
+			{"mü", []int64{zoe}},
+			// A short word beside a long one filters what the long one found.
+			{"zoe mu", []int64{zoe}},
+			{"zoe al", nil},
+			{"nobody-by-this-name", nil},
+			{`"; DROP TABLE contacts; --`, nil},
+			{`50% _off_ \`, nil},
+		}
+		for _, tc := range cases {
+			t.Run(tc.query, func(t *testing.T) {
+				page, err := db.Contacts(ctx, actor, models.ContactListOptions{Query: tc.query, Tag: tag, Limit: 200})
+				if err != nil {
+					t.Fatalf("Contacts: %v", err)
+				}
+				var got []int64
+				for _, c := range page.Contacts {
+					got = append(got, c.ID)
+				}
+				slices.Sort(got)
+				want := slices.Clone(tc.want)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Errorf("found %v, want %v", got, want)
+				}
+				n, err := db.CountContacts(ctx, actor, models.ContactListOptions{Query: tc.query, Tag: tag})
+				if err != nil || n != int64(len(want)) {
+					t.Errorf("count = %d, %v; want %d", n, err, len(want))
+				}
+			})
+		}
+
+		t.Run("exact lookups", func(t *testing.T) {
+			for _, opts := range []models.ContactListOptions{
+				{Email: " JOSE.Alvarez@example.org ", Tag: tag},
+				{Phone: "650.253.0000", Tag: tag},
+				{Phone: "+44 20 7946 0958", Tag: tag},
+				{Phone: "020 7946 0958", PhoneRegion: "GB", Tag: tag},
+			} {
+				n, err := db.CountContacts(ctx, actor, opts)
+				if err != nil || n != 1 {
+					t.Errorf("%+v: %d, %v; want 1", opts, n, err)
+				}
+			}
+			_, err := db.Contacts(ctx, actor, models.ContactListOptions{Phone: "12"})
+			if validationFields(t, err)["phone"] == "" {
+				t.Errorf("bad phone lookup: %v", err)
+			}
+		})
+
+		t.Run("edits reach the index", func(t *testing.T) {
+			c, err := db.Contact(ctx, actor, wang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.UpdateContact(ctx, actor, wang, models.ContactPatch{Version: c.Version, JobTitle: ptrTo("Lighthouse keeper")}); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := db.CountContacts(ctx, actor, models.ContactListOptions{Query: "lighthouse", Tag: tag}); n != 1 {
+				t.Errorf("new title not found: %d", n)
+			}
+			// A company's new name reaches its contacts' search text.
+			co, err := db.CompanyByNameOrDomain(ctx, actor, company)
+			if err != nil {
+				t.Fatal(err)
+			}
+			renamed := uniqueLabel("Globex ")
+			if _, err := db.UpdateCompany(ctx, actor, co.ID, models.CompanyPatch{Version: co.Version, Name: &renamed}); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := db.CountContacts(ctx, actor, models.ContactListOptions{Query: renamed, Tag: tag}); n != 1 {
+				t.Errorf("contact not found by the company's new name")
+			}
+			if n, _ := db.CountContacts(ctx, actor, models.ContactListOptions{Query: company, Tag: tag}); n != 0 {
+				t.Errorf("contact still found by the company's old name")
+			}
+			// Deleted contacts drop out of search.
+			if err := db.DeleteContact(ctx, actor, mohammed); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := db.CountContacts(ctx, actor, models.ContactListOptions{Query: "محمد", Tag: tag}); n != 0 {
+				t.Errorf("deleted contact found")
+			}
+		})
+	})
+}
+
+// BenchmarkContactSearch measures a search over a few thousand contacts on
+// SQLite, where the FTS5 trigram table does the work.
+func BenchmarkContactSearch(b *testing.B) {
+	db, _ := dbtest.Fresh(b, "sqlite")
+	ctx := context.Background()
+	u, err := db.CreateUser(ctx, models.UserRequest{Email: "bench@example.com", Name: "Bench", Role: models.RoleMember, Password: "correct horse battery"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	actor := u.Actor("session")
+	given := []string{"José", "Zoë", "Ana", "Björn", "Chloé", "Dmitri", "Émile", "Fatima", "Grace", "Hiro"}
+	family := []string{"Álvarez", "Müller", "Smith", "Øberg", "Nguyễn", "Kowalski", "O'Brien", "Tanaka", "Haddad", "Dubois"}
+	const rows = 3000
+	for i := range rows {
+		_, err := db.CreateContact(ctx, actor, models.ContactRequest{
+			GivenName: given[i%len(given)], FamilyName: fmt.Sprintf("%s%d", family[(i/10)%len(family)], i),
+			Emails:      []models.EmailInput{{Address: fmt.Sprintf("person%d@example%d.com", i, i%50)}},
+			Phones:      []models.PhoneInput{{Number: fmt.Sprintf("+1 650 253 %04d", i)}},
+			CompanyName: fmt.Sprintf("Company %d", i%100),
+			Tags:        []string{fmt.Sprintf("tag%d", i%20)},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, q := range []string{"alvarez", "example7.com", "253 01", "company 42", "sm"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				page, err := db.Contacts(ctx, actor, models.ContactListOptions{Query: q, Limit: 50})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(page.Contacts) == 0 {
+					b.Fatalf("%q found nothing", q)
+				}
+			}
+		})
+	}
+}
