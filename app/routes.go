@@ -65,5 +65,6 @@ func (s *Server) routes() {
 	g.GET("/api/v1/openapi.json", s.openAPIShow)
 	api := g.Group("/api/v1", s.requireUser)
 	api.GET("/me", s.apiMe)
+	s.contactAPIRoutes(api)
 
 }
