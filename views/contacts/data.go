@@ -1,0 +1,197 @@
+// Package contacts renders the contact list, the contact page with its
+// profile card, the contact form, and companies. Fragments (Results, Rows,
+// ProfileCard, ProfileForm) are also htmx swap targets.
+package contacts
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"rapport/models"
+)
+
+// ListData is one page of the contact list with its filters.
+type ListData struct {
+	Contacts   []models.Contact
+	Query      string
+	Tag        string
+	Sort       string
+	Mine       bool
+	CompanyID  int64
+	NextCursor string
+	CanWrite   bool
+}
+
+// nextURL is the link that loads the next page, with the same filters.
+func (d ListData) nextURL(fragment bool) string {
+	q := d.filters()
+	q.Set("cursor", d.NextCursor)
+	if fragment {
+		q.Set("fragment", "rows")
+	}
+	return "/contacts?" + q.Encode()
+}
+
+func (d ListData) filters() url.Values {
+	q := url.Values{}
+	if d.Query != "" {
+		q.Set("q", d.Query)
+	}
+	if d.Tag != "" {
+		q.Set("tag", d.Tag)
+	}
+	if d.Sort != "" {
+		q.Set("sort", d.Sort)
+	}
+	if d.Mine {
+		q.Set("mine", "1")
+	}
+	if d.CompanyID != 0 {
+		q.Set("company_id", itoa(d.CompanyID))
+	}
+	return q
+}
+
+// EmailRow, PhoneRow are one editable line of the contact form.
+type EmailRow struct {
+	Label, Address string
+	Primary        bool
+}
+
+// PhoneRow is one phone line of the contact form.
+type PhoneRow struct {
+	Label, Number string
+	Primary       bool
+}
+
+// Form holds the contact form's values as typed, its errors, and, after a
+// conflicting save, the record as someone else stored it.
+type Form struct {
+	ID                     int64
+	Version                int64
+	GivenName              string
+	FamilyName             string
+	DisplayName            string
+	JobTitle               string
+	Company                string
+	Birthday               string
+	About                  string
+	Tags                   string
+	RestrictedDepartmentID string
+	Emails                 []EmailRow
+	Phones                 []PhoneRow
+	Profiles               []string
+	Errors                 map[string]string
+	Conflict               *models.Contact
+	Departments            []models.Department // the actor's own, for the restriction choice
+}
+
+// Blank rows appended so a form always offers room for one more value.
+const extraRows = 1
+
+// ShowData is the contact page.
+type ShowData struct {
+	Contact    *models.Contact
+	Owner      string
+	Restricted string // the department's name when the contact is restricted
+	CanWrite   bool
+	Location   *time.Location
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func contactURL(id int64) string { return "/contacts/" + itoa(id) }
+
+func fieldErr(errs map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if m := errs[k]; m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+func rowErr(errs map[string]string, list string, i int) string {
+	return fieldErr(errs, list+"["+strconv.Itoa(i)+"]")
+}
+
+func primaryEmail(c *models.Contact) string {
+	if e := c.PrimaryEmail(); e != nil {
+		return e.Address
+	}
+	return ""
+}
+
+func primaryPhone(c *models.Contact) string {
+	if p := c.PrimaryPhone(); p != nil {
+		return p.Number
+	}
+	return ""
+}
+
+func companyName(c *models.Contact) string {
+	if c.Company != nil {
+		return c.Company.Name
+	}
+	return ""
+}
+
+func shortDate(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2 Jan 2006")
+}
+
+func longTime(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2 Jan 2006 15:04 MST")
+}
+
+func telURL(p models.ContactPhone) string {
+	if p.E164 != "" {
+		return "tel:" + p.E164
+	}
+	return "tel:" + strings.ReplaceAll(p.Number, " ", "")
+}
+
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		for _, r := range w {
+			out = append(out, r)
+			break
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	return strings.ToUpper(string(out))
+}
+
+func sortLabel(s string) string {
+	switch s {
+	case "updated":
+		return "Recently updated"
+	case "created":
+		return "Recently added"
+	case "last_contacted":
+		return "Last contacted"
+	}
+	return "Name"
+}
+
+var sorts = []string{"name", "updated", "created", "last_contacted"}
+
+func invalid(msg string) string {
+	if msg != "" {
+		return "true"
+	}
+	return "false"
+}
+
+func joinTags(tags []string) string { return strings.Join(tags, ", ") }
