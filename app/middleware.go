@@ -129,6 +129,10 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieMaxAge:   7 * 24 * 3600,
 		Skipper:        func(c echo.Context) bool { return bearerToken(c) != "" },
 		ErrorHandler: func(err error, c echo.Context) error {
+			if isAPI(c) {
+				return echo.NewHTTPError(http.StatusForbidden, "A cookie-authenticated API call must send the page's CSRF token "+
+					"as the X-CSRF-Token header. Scripts should use a bearer token instead.").SetInternal(err)
+			}
 			return echo.NewHTTPError(http.StatusForbidden,
 				"This form has expired or did not come from Rapport. Reload the page and try again.").SetInternal(err)
 		},

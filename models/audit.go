@@ -102,11 +102,15 @@ func (db *DB) AuditEvents(ctx context.Context, actor Actor, opts AuditListOption
 }
 
 // AuditActions lists the actions Rapport records, for the audit log filter.
-// Keep it in step with the Action strings passed to Audit.
+// TestAuditActionsListed keeps it in step with the Action strings in the code.
 var AuditActions = []string{
 	"setup.complete",
 	"user.sign_in", "user.sign_in_failed", "user.sign_in_throttled", "user.sign_out",
 	"user.create", "user.invite", "user.invite_revoke", "user.join", "user.access", "user.profile", "user.password_change",
 	"department.create",
 	"token.create", "token.revoke", "token.use",
+	"contact.create", "contact.update", "contact.delete", "contact.merge", "contact.merge_undo",
+	"company.create", "company.update",
+	"custom_field.create", "custom_field.update", "custom_field.delete",
+	"interaction.create", "interaction.update", "interaction.delete",
 }
