@@ -230,6 +230,9 @@ func (db *DB) CreateContact(ctx context.Context, actor Actor, req ContactRequest
 		if err := tx.writeContactLists(ctx, c, changedLists{true, true, true, true, true}, nil); err != nil {
 			return err
 		}
+		if err := tx.recordContactCreated(ctx, actor, c); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: "contact.create", SubjectType: "contact", SubjectID: c.ID,
 			Detail: map[string]any{"name": c.Name()}})
 	})
@@ -304,6 +307,9 @@ func (db *DB) UpdateContact(ctx context.Context, actor Actor, id int64, patch Co
 		if err := tx.writeContactLists(ctx, &c, lists, old); err != nil {
 			return err
 		}
+		if err := tx.recordContactChanges(ctx, actor, &c, changes); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: "contact.update", SubjectType: "contact", SubjectID: id, Detail: changes})
 	})
 	if errors.Is(err, errStale) {
@@ -341,6 +347,9 @@ func (db *DB) DeleteContact(ctx context.Context, actor Actor, id int64) error {
 		}
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("models: contact %d: %w", id, ErrNotFound)
+		}
+		if err := tx.recordContactDeleted(ctx, actor, c, t); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: "contact.delete", SubjectType: "contact", SubjectID: id,
 			Detail: map[string]any{"name": c.Name()}})
