@@ -51,6 +51,13 @@ func (s *Server) contactShow(c echo.Context) error {
 	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "profile" {
 		return s.render(c, http.StatusOK, contacts.ProfileCard(p, d))
 	}
+	a, _ := actorOf(c)
+	if d.Duplicates, err = s.db.DuplicatesOf(c.Request().Context(), a, ct.ID); err != nil {
+		return err
+	}
+	if d.Merges, err = s.db.ContactMerges(c.Request().Context(), a, ct.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, contacts.Show(p, d))
 }
 

@@ -98,6 +98,8 @@ type ShowData struct {
 	Restricted string // the department's name when the contact is restricted
 	CanWrite   bool
 	Location   *time.Location
+	Duplicates []models.Duplicate
+	Merges     []models.ContactMerge
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
