@@ -78,5 +78,6 @@ func (s *Server) routes() {
 	api := g.Group("/api/v1", s.requireUser)
 	api.GET("/me", s.apiMe)
 	s.contactAPIRoutes(api)
+	s.timelineAPIRoutes(api)
 
 }
