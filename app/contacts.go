@@ -9,6 +9,7 @@ import (
 
 	"rapport/models"
 	"rapport/views/contacts"
+	"rapport/views/timeline"
 )
 
 // contactsList is the contact list. htmx asks for the results fragment as
@@ -56,6 +57,9 @@ func (s *Server) contactShow(c echo.Context) error {
 		return err
 	}
 	if d.Merges, err = s.db.ContactMerges(c.Request().Context(), a, ct.ID); err != nil {
+		return err
+	}
+	if d.Timeline, err = s.timelineSection(c, ct.ID, nil); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, contacts.Show(p, d))
@@ -252,6 +256,11 @@ func (s *Server) companyShow(c echo.Context) error {
 		return err
 	}
 	d := contacts.CompanyData{Company: co, People: contacts.ListData{Contacts: page.Contacts, NextCursor: page.NextCursor, CompanyID: id}}
+	td, err := s.companyTimeline(c, id)
+	if err != nil {
+		return err
+	}
+	d.Timeline = timeline.Items(td)
 	return s.render(c, http.StatusOK, contacts.CompanyShow(s.page(c, co.Name, "contacts"), d))
 }
 

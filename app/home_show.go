@@ -6,11 +6,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rapport/views/home"
+	"rapport/views/timeline"
 )
 
 // homeShow is the user's day.
 func (s *Server) homeShow(c echo.Context) error {
-	return s.render(c, http.StatusOK, home.Today(s.page(c, "Today", "home")))
+	d, err := s.activity(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, home.Today(s.page(c, "Today", "home"), timeline.Items(d), d.Filters.Mine))
 }
 
 // sectionShow renders a part of Rapport that has no records yet.

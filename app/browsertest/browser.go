@@ -246,7 +246,12 @@ func (p *Page) ClickAndLoad(sel string) int {
 // key by key, as a user would.
 func (p *Page) Fill(sel, text string) {
 	p.t.Helper()
-	p.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+	// Emptied by script, not chromedp.Clear: Clear fails on an empty text
+	// area, which has no text node to remove.
+	if !Eval[bool](p, call(`function (sel) { var e = document.querySelector(sel); if (!e) return false; e.value = ""; return true; }`, sel)) {
+		p.t.Fatalf("fill %s: no such element", sel)
+	}
+	p.do("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
 // Press sends keys to the element that has the focus, such as kb.Tab.

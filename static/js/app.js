@@ -28,6 +28,11 @@
     box.className = "flash flash-error";
     box.hidden = false;
   });
+  // Remove a chosen participant chip (the composer's "also with").
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest("[data-remove-chip]");
+    if (btn) btn.closest(".chip").remove();
+  });
   // The navigation toggle on narrow screens.
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest("[data-nav-toggle]");

@@ -5,6 +5,8 @@ package contacts
 
 import (
 	"net/url"
+
+	"github.com/a-h/templ"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +102,7 @@ type ShowData struct {
 	Location   *time.Location
 	Duplicates []models.Duplicate
 	Merges     []models.ContactMerge
+	Timeline   templ.Component
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
