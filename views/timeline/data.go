@@ -72,7 +72,9 @@ func (d Data) NextURL() string {
 	return d.Base + "?" + q.Encode()
 }
 
-func (d Data) day(it models.TimelineItem) string { return it.OccurredAt.In(d.loc()).Format(time.DateOnly) }
+func (d Data) day(it models.TimelineItem) string {
+	return it.OccurredAt.In(d.loc()).Format(time.DateOnly)
+}
 
 func (d Data) loc() *time.Location {
 	if d.Location == nil {
