@@ -27,6 +27,10 @@ build: generate ## build the rapport binary into bin/
 run: build ## build and start Rapport on ./rapport.db (SQLite), migrations applied
 	./$(BIN) serve
 
+.PHONY: demo
+demo: build ## fill ./rapport.db with 500 sample contacts and their histories (CONTACTS=n to change)
+	./$(BIN) demo --contacts $${CONTACTS:-500}
+
 .PHONY: test
 test: ## run every test; the Postgres half runs when a server is reachable
 	@$(GO) run ./models/dbtest/pgprobe

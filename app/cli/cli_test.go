@@ -117,3 +117,33 @@ func TestUserAndTokenCommands(t *testing.T) {
 		})
 	}
 }
+
+func TestDemoFillsTheDatabase(t *testing.T) {
+	for _, d := range dbtest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			url := dbtest.FreshURL(t, d)
+			r := run(t, url, "", "demo", "--contacts", "30", "--interactions", "3")
+			if r.code != 0 || !strings.Contains(r.stdout, "created 30 demo contacts") {
+				t.Fatalf("demo: %+v", r)
+			}
+			db, err := models.Open(context.Background(), url, models.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			u, err := db.UserByEmail(context.Background(), "dana.demo@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := u.Actor("session")
+			n, err := db.CountContacts(context.Background(), a, models.ContactListOptions{})
+			if err != nil || n != 30 {
+				t.Fatalf("contacts after demo: %d %v", n, err)
+			}
+			feed, err := db.Activity(context.Background(), a, models.ActivityOptions{Limit: 50})
+			if err != nil || len(feed.Items) == 0 {
+				t.Fatalf("demo made no history: %v", err)
+			}
+		})
+	}
+}
