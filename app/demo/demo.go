@@ -18,8 +18,8 @@ import (
 
 // Options size the data set.
 type Options struct {
-	Contacts            int   // contacts to create
-	InteractionsPerItem int   // interactions per contact, on average
+	Contacts            int // contacts to create
+	InteractionsPerItem int // interactions per contact, on average
 	Seed                uint64
 	Progress            io.Writer // receives a line now and then; may be nil
 }
@@ -36,8 +36,8 @@ var (
 	companySuffixes = []string{"Ltd", "GmbH", "SA", "Inc", "BV", "AB", "Oy", "S.r.l.", "KK", "LLC"}
 	titles          = []string{"Head of Procurement", "CFO", "VP Sales", "Office Manager", "CTO", "Buyer", "Operations Lead",
 		"Marketing Director", "Founder", "Account Manager", "IT Administrator", "Customer Success Lead"}
-	tags      = []string{"vip", "renewal", "prospect", "churn-risk", "partner", "newsletter", "trial", "enterprise", "smb", "event-2026"}
-	subjects  = []string{"Renewal pricing", "Quarterly review", "Onboarding call", "Invoice question", "Feature request: SSO",
+	tags     = []string{"vip", "renewal", "prospect", "churn-risk", "partner", "newsletter", "trial", "enterprise", "smb", "event-2026"}
+	subjects = []string{"Renewal pricing", "Quarterly review", "Onboarding call", "Invoice question", "Feature request: SSO",
 		"Complaint about delivery", "Contract signature", "Demo of the new plan", "Support ticket follow-up", "Introductions"}
 	bodies = []string{"Asked for a three-year quote; will decide by Friday.", "Walked through usage. They want single sign-on.",
 		"Unhappy with the last delivery; promised a credit note.", "Introduced to their CFO, who signs off on budgets.",
