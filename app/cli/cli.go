@@ -43,6 +43,7 @@ func commands() []command {
 		{"user", "rapport user create|list|password [flags]", "manage users from the command line", user},
 		{"token", "rapport token create --email E --name N [--expires 2027-01-31]", "create a personal API token", token},
 		{"config", "rapport config", "print the configuration settings as a Markdown table", printConfig},
+		{"bench", "rapport bench [--scale small] [--out docs/BENCHMARKS.md]", "measure search, contact pages and timelines over HTTP and record the figures", benchmark},
 		{"demo", "rapport demo [--contacts 500] [--interactions 8] [--seed 1]", "fill the database with sample contacts and histories", demoData},
 	}
 }

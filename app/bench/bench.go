@@ -1,0 +1,365 @@
+// Package bench measures Rapport as a whole: it fills a database at a
+// chosen scale, runs Rapport on a loopback port, and times what users do
+// over HTTP — search, the contact page, timeline pages — next to the same
+// data fetched straight from the model layer, so the application's own
+// overhead shows as a ratio. Figures go to docs/BENCHMARKS.md.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"rapport/app"
+	"rapport/app/config"
+	"rapport/app/demo"
+	"rapport/models"
+)
+
+// Options choose the scale and what to run.
+type Options struct {
+	Contacts     int           // contacts in the data set
+	Interactions int           // interactions per contact, on average
+	HeavyItems   int           // timeline items on one "heavy" contact
+	Samples      int           // timed requests per figure
+	Clients      int           // concurrent clients for the throughput figure
+	Duration     time.Duration // how long the throughput run lasts
+	Log          io.Writer
+}
+
+// Result is one measured figure.
+type Result struct {
+	Name, Target       string
+	P50, P99, Baseline time.Duration
+	Throughput         float64 // requests per second, for load figures
+	Pass               bool
+	Note               string
+}
+
+// Run fills db (when it holds fewer contacts than asked), measures, and
+// returns the results.
+func Run(ctx context.Context, cfg *config.Config, db *models.DB, opts Options) ([]Result, error) {
+	say := func(f string, a ...any) { fmt.Fprintf(opts.Log, f+"\n", a...) }
+	u, actor, err := benchUser(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	have, err := db.CountContacts(ctx, actor, models.ContactListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if int(have) < opts.Contacts {
+		say("generating %d contacts (have %d)…", opts.Contacts-int(have), have)
+		if err := demo.Generate(ctx, db, demo.Options{Contacts: opts.Contacts - int(have), InteractionsPerItem: opts.Interactions,
+			Seed: uint64(have) + 1, Progress: opts.Log}); err != nil {
+			return nil, err
+		}
+	}
+	heavy, err := heavyContact(ctx, db, actor, opts.HeavyItems, say)
+	if err != nil {
+		return nil, err
+	}
+
+	srv := app.New(app.Deps{Config: cfg, DB: db, Logger: slog.New(slog.DiscardHandler), Version: "bench"})
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = srv.Serve(sctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	client, err := signIn(base, u.Email)
+	if err != nil {
+		return nil, err
+	}
+
+	var results []Result
+	terms := []string{"alvarez", "mueller", "acme", "contact12", "5550", "petrov", "王", "vip"}
+	res, err := measure(opts.Samples, func(i int) error {
+		return get(client, base+"/contacts?q="+url.QueryEscape(terms[i%len(terms)]), true)
+	}, func(i int) error {
+		_, err := db.Contacts(ctx, actor, models.ContactListOptions{Query: terms[i%len(terms)], Limit: 50})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	res.Name, res.Target = "contact search, name/email/company (HTML results)", "p50 ≤ 30 ms, p99 ≤ 100 ms"
+	res.Pass = res.P50 <= 30*time.Millisecond && res.P99 <= 100*time.Millisecond
+	results = append(results, res)
+
+	page := fmt.Sprintf("%s/contacts/%d", base, heavy)
+	// The baseline is every model call the page makes, so the ratio is the
+	// cost of routing, session, authorisation and rendering alone.
+	res, err = measure(opts.Samples, func(int) error { return get(client, page, false) }, func(int) error {
+		if _, err := db.Contact(ctx, actor, heavy); err != nil {
+			return err
+		}
+		if _, err := db.DuplicatesOf(ctx, actor, heavy); err != nil {
+			return err
+		}
+		if _, err := db.ContactMerges(ctx, actor, heavy); err != nil {
+			return err
+		}
+		if _, err := db.Timeline(ctx, actor, models.TimelineOptions{ContactID: heavy, Limit: 30}); err != nil {
+			return err
+		}
+		_, err := db.TimelineCounts(ctx, actor, heavy)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("contact page: %w", err)
+	}
+	res.Name, res.Target = fmt.Sprintf("contact page with timeline (contact with %d items)", opts.HeavyItems), "p50 ≤ 10 ms"
+	res.Pass = res.P50 <= 10*time.Millisecond
+	results = append(results, res)
+
+	// Timeline pages: the first, and the 100th reached by following cursors.
+	first := fmt.Sprintf("%s/contacts/%d/timeline", base, heavy)
+	cursor100, err := cursorAt(ctx, db, actor, heavy, 99)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range []struct {
+		name, cursor string
+	}{{"timeline page 1", ""}, {"timeline page 100", cursor100}} {
+		target := first
+		if p.cursor != "" {
+			target += "?cursor=" + url.QueryEscape(p.cursor)
+		}
+		cur := p.cursor
+		res, err = measure(opts.Samples, func(int) error { return get(client, target, true) }, func(int) error {
+			_, err := db.Timeline(ctx, actor, models.TimelineOptions{ContactID: heavy, Cursor: cur, Limit: 30})
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
+		res.Name, res.Target = p.name+" (30 items, htmx fragment)", "p50 ≤ 10 ms, p99 ≤ 40 ms"
+		res.Pass = res.P50 <= 10*time.Millisecond && res.P99 <= 40*time.Millisecond
+		results = append(results, res)
+	}
+
+	say("throughput: %d clients for %s…", opts.Clients, opts.Duration)
+	rps, errs := load(opts.Clients, opts.Duration, func() error { return get(client, first, true) })
+	results = append(results, Result{Name: fmt.Sprintf("timeline pages under %d concurrent clients", opts.Clients),
+		Target: "≥ 1,000 pages/s, no errors", Throughput: rps, Pass: rps >= 1000 && errs == 0,
+		Note: fmt.Sprintf("%d errors", errs)})
+	return results, nil
+}
+
+// benchUser is the member the benchmark acts as.
+func benchUser(ctx context.Context, db *models.DB) (*models.User, models.Actor, error) {
+	const email = "bench@example.com"
+	u, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		dep, derr := db.DepartmentBySlugOrName(ctx, "Sales")
+		if derr != nil {
+			if dep, derr = db.CreateDepartment(ctx, "Sales"); derr != nil {
+				return nil, models.Actor{}, derr
+			}
+		}
+		if u, err = db.CreateUser(ctx, models.UserRequest{Email: email, Name: "Bench Mark", Role: models.RoleMember,
+			Password: benchPassword, DepartmentIDs: []int64{dep.ID}}); err != nil {
+			return nil, models.Actor{}, err
+		}
+		if err := db.MarkSetUp(ctx); err != nil {
+			return nil, models.Actor{}, err
+		}
+	}
+	return u, u.Actor("session"), nil
+}
+
+const benchPassword = "benchmark password, loopback only"
+
+// heavyContact returns a contact with at least n timeline items, making one
+// when there is none.
+func heavyContact(ctx context.Context, db *models.DB, a models.Actor, n int, say func(string, ...any)) (int64, error) {
+	page, err := db.Contacts(ctx, a, models.ContactListOptions{Email: "heavy.bench@example.com", Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if len(page.Contacts) == 1 {
+		id = page.Contacts[0].ID
+	} else {
+		c, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Heavy", FamilyName: "History",
+			Emails: []models.EmailInput{{Address: "heavy.bench@example.com"}}})
+		if err != nil {
+			return 0, err
+		}
+		id = c.ID
+	}
+	counts, err := db.TimelineCounts(ctx, a, id)
+	if err != nil {
+		return 0, err
+	}
+	have := 0
+	for _, c := range counts {
+		have += int(c)
+	}
+	if have < n {
+		say("giving one contact %d timeline items…", n)
+	}
+	start := time.Now().Add(-time.Duration(n) * time.Hour)
+	for i := have; i < n; i++ {
+		if _, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: models.InteractionEmail, Direction: models.DirectionInbound,
+			ContactIDs: []int64{id}, OccurredAt: start.Add(time.Duration(i) * time.Hour), Subject: fmt.Sprintf("Message %d", i)}); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// cursorAt follows cursors to the given page of 30 items.
+func cursorAt(ctx context.Context, db *models.DB, a models.Actor, contactID int64, pages int) (string, error) {
+	cursor := ""
+	for range pages {
+		p, err := db.Timeline(ctx, a, models.TimelineOptions{ContactID: contactID, Cursor: cursor, Limit: 30})
+		if err != nil {
+			return "", err
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	return cursor, nil
+}
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)"`)
+
+func signIn(base, email string) (*http.Client, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
+	resp, err := c.Get(base + "/signin")
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfMeta.FindSubmatch(body)
+	if m == nil {
+		return nil, fmt.Errorf("sign-in page has no CSRF token")
+	}
+	resp, err = c.PostForm(base+"/signin", url.Values{"email": {email}, "password": {benchPassword}, "_csrf": {string(m[1])}})
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path == "/signin" {
+		return nil, fmt.Errorf("sign in as %s failed", email)
+	}
+	return c, nil
+}
+
+func get(c *http.Client, u string, htmx bool) error {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("HX-Target", "contact-results")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return nil
+}
+
+// measure times n calls of fn and of baseline (after a warm-up) and
+// returns their medians and the 99th percentile of fn.
+func measure(n int, fn, baseline func(int) error) (Result, error) {
+	for i := range min(n/10+1, 20) {
+		if err := fn(i); err != nil {
+			return Result{}, err
+		}
+	}
+	times := make([]time.Duration, n)
+	base := make([]time.Duration, n)
+	for i := range n {
+		t := time.Now()
+		if err := fn(i); err != nil {
+			return Result{}, err
+		}
+		times[i] = time.Since(t)
+		t = time.Now()
+		if err := baseline(i); err != nil {
+			return Result{}, err
+		}
+		base[i] = time.Since(t)
+	}
+	slices.Sort(times)
+	slices.Sort(base)
+	return Result{P50: times[n/2], P99: times[min(n-1, n*99/100)], Baseline: base[n/2]}, nil
+}
+
+// load runs fn from several clients for d and returns requests per second
+// and the error count. Bounded in time, loopback only.
+func load(clients int, d time.Duration, fn func() error) (float64, int64) {
+	var done, errs atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				if err := fn(); err != nil {
+					errs.Add(1)
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(done.Load()) / time.Since(start).Seconds(), errs.Load()
+}
+
+// Markdown renders results as the table docs/BENCHMARKS.md holds.
+func Markdown(results []Result, dialect string, opts Options, command string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s, %d contacts — %s\n\n", dialect, opts.Contacts, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Machine: %s/%s, %d CPUs, %s. Command: `%s`.\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), command)
+	b.WriteString("| Figure | Target | p50 | p99 | Baseline (same data from models, p50) | Ratio | Result |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range results {
+		verdict := "meets target"
+		if !r.Pass {
+			verdict = "**misses target**"
+		}
+		if r.Throughput > 0 {
+			fmt.Fprintf(&b, "| %s | %s | %.0f req/s | | | | %s (%s) |\n", r.Name, r.Target, r.Throughput, verdict, r.Note)
+			continue
+		}
+		ratio := "—"
+		if r.Baseline > 0 {
+			ratio = fmt.Sprintf("%.1f×", float64(r.P50)/float64(r.Baseline))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Target, ms(r.P50), ms(r.P99), ms(r.Baseline), ratio, verdict)
+	}
+	return b.String()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
