@@ -113,4 +113,5 @@ var AuditActions = []string{
 	"company.create", "company.update",
 	"custom_field.create", "custom_field.update", "custom_field.delete",
 	"interaction.create", "interaction.update", "interaction.delete",
+	"note.create", "note.update", "note.delete", "note.reply", "contact.key_facts",
 }

@@ -59,6 +59,7 @@ var mergeMovers = []mergeMover{
 		skipIfSurvivorHas: "ref_type <> '' AND EXISTS (SELECT 1 FROM timeline_items s WHERE s.contact_id = ? AND s.deleted_at IS NULL AND s.ref_type = timeline_items.ref_type AND s.ref_id = timeline_items.ref_id)"},
 	{table: "interaction_participants", key: "interaction_id",
 		skipIfSurvivorHas: "EXISTS (SELECT 1 FROM interaction_participants s WHERE s.contact_id = ? AND s.interaction_id = interaction_participants.interaction_id)"},
+	{table: "notes", key: "id"},
 }
 
 // MergeContacts merges req.LoserID into req.SurvivorID: the chosen fields,

@@ -33,6 +33,8 @@ type dialect interface {
 	// searchKey) and at least minTrigramTerm characters long, so the
 	// trigram index can answer each one.
 	contactSearch(terms []string) (string, []any)
+	// noteSearch is the same condition on notes.search_text.
+	noteSearch(terms []string) (string, []any)
 }
 
 // SessionStore is scs's store for this database, with its cleanup loop.
@@ -79,6 +81,16 @@ func (postgresDialect) contactSearch(terms []string) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// Notes are searched as contacts are, through notes_search_idx.
+func (postgresDialect) noteSearch(terms []string) (string, []any) {
+	conds := make([]string, len(terms))
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		conds[i], args[i] = likeContains("notes.search_text", t)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
 type sqliteDialect struct{}
 
 func (sqliteDialect) name() string                                 { return "sqlite" }
@@ -109,4 +121,13 @@ func (sqliteDialect) contactSearch(terms []string) (string, []any) {
 		phrases[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
 	return "contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", []any{strings.Join(phrases, " AND ")}
+}
+
+// Notes are searched as contacts are, through notes_fts.
+func (sqliteDialect) noteSearch(terms []string) (string, []any) {
+	phrases := make([]string, len(terms))
+	for i, t := range terms {
+		phrases[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return "notes.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)", []any{strings.Join(phrases, " AND ")}
 }

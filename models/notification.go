@@ -1,0 +1,237 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// NotificationKind says why someone is notified.
+type NotificationKind string
+
+// Notification kinds.
+const (
+	// NotificationMention: a note mentions the person or their department.
+	NotificationMention NotificationKind = "mention"
+	// NotificationReply: someone replied to the person's note.
+	NotificationReply NotificationKind = "reply"
+)
+
+// Notification tells a person about a note. It is shown only while the
+// person may see the note: a note restricted later, or a contact moved out
+// of their reach, takes its notifications with it.
+type Notification struct {
+	ID     int64            `json:"id"`
+	UserID int64            `json:"-"`
+	Kind   NotificationKind `json:"kind"`
+	NoteID int64            `json:"note_id"`
+	// ContactID and CompanyID are the note's subject as it now stands (a
+	// merge may have moved it).
+	ContactID   *int64     `json:"contact_id,omitempty"`
+	CompanyID   *int64     `json:"company_id,omitempty"`
+	ActorID     *int64     `json:"actor_id,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ReadAt      *time.Time `json:"read_at,omitempty"`
+	ActorName   string     `json:"actor_name,omitempty" gorm:"-"`
+	SubjectName string     `json:"subject_name,omitempty" gorm:"-"`
+	Excerpt     string     `json:"excerpt" gorm:"-"`
+}
+
+// notificationRecord is a row of notifications as stored.
+type notificationRecord struct {
+	ID        int64
+	UserID    int64
+	Kind      NotificationKind
+	NoteID    int64
+	ContactID *int64
+	CompanyID *int64
+	ActorID   *int64
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+func (notificationRecord) TableName() string { return "notifications" }
+
+// NotificationPage is one page of notifications, newest first.
+type NotificationPage struct {
+	Notifications []Notification `json:"notifications"`
+	NextCursor    string         `json:"next_cursor,omitempty"`
+}
+
+var notificationOrder = keyset[Notification]{column: "notifications.created_at", idColumn: "notifications.id",
+	desc: true, isTime: true,
+	value: func(n *Notification) any { return n.CreatedAt }, rowID: func(n *Notification) int64 { return n.ID }}
+
+// notify tells each of userIDs who may see n about it, once per kind and
+// note whatever the number of saves, never the actor themself.
+func (db *DB) notify(ctx context.Context, actor Actor, kind NotificationKind, n *Note, userIDs []int64) error {
+	userIDs = slices.DeleteFunc(slices.Clone(userIDs), func(id int64) bool { return id == actor.UserID })
+	if len(userIDs) == 0 {
+		return nil
+	}
+	// Whoever is notified must be able to see the note: in its department
+	// when it is restricted, and in the contact's when that is.
+	required := []int64{}
+	if n.RestrictedDepartmentID != nil {
+		required = append(required, *n.RestrictedDepartmentID)
+	}
+	if n.ContactID != nil {
+		var restricted *int64
+		if err := db.with(ctx).Model(&Contact{}).Where("id = ?", *n.ContactID).
+			Select("restricted_department_id").Scan(&restricted).Error; err != nil {
+			return fmt.Errorf("models: notify: contact %d: %w", *n.ContactID, err)
+		}
+		if restricted != nil {
+			required = append(required, *restricted)
+		}
+	}
+	q := db.with(ctx).Table("users").Where("id IN ? AND disabled_at IS NULL", userIDs)
+	for _, d := range uniqueIDs(required) {
+		q = q.Where("EXISTS (SELECT 1 FROM user_departments ud WHERE ud.user_id = users.id AND ud.department_id = ?)", d)
+	}
+	var allowed []int64
+	if err := q.Order("id").Pluck("id", &allowed).Error; err != nil {
+		return fmt.Errorf("models: notify: recipients: %w", err)
+	}
+	if len(allowed) == 0 {
+		return nil
+	}
+	t := now()
+	rows := make([]notificationRecord, len(allowed))
+	for i, id := range allowed {
+		rows[i] = notificationRecord{UserID: id, Kind: kind, NoteID: n.ID, ContactID: n.ContactID, CompanyID: n.CompanyID, CreatedAt: t}
+		if actor.UserID != 0 {
+			rows[i].ActorID = &actor.UserID
+		}
+	}
+	if err := db.with(ctx).Clauses(onConflictIgnore).Create(&rows).Error; err != nil {
+		return fmt.Errorf("models: notify about note %d: %w", n.ID, err)
+	}
+	return nil
+}
+
+// Notifications lists the actor's notifications about notes they may see,
+// newest first; unreadOnly keeps those not marked read.
+func (db *DB) Notifications(ctx context.Context, actor Actor, unreadOnly bool, cursor string, limit int) (*NotificationPage, error) {
+	limit = clampLimit(limit, 50, 200)
+	q := db.notificationQuery(ctx, actor, unreadOnly).
+		Select("notifications.id, notifications.kind, notifications.note_id, notes.contact_id, notes.company_id, " +
+			"notifications.actor_id, notifications.created_at, notifications.read_at, notes.body AS note_body")
+	q, err := notificationOrder.after(q, "notifications", cursor)
+	if err != nil {
+		return nil, cursorProblem()
+	}
+	var rows []struct {
+		Notification
+		NoteBody string
+	}
+	if err := q.Order(notificationOrder.orderBy()).Limit(limit + 1).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("models: notifications: %w", err)
+	}
+	page := &NotificationPage{Notifications: make([]Notification, 0, min(len(rows), limit))}
+	var actorIDs, contactIDs, companyIDs []int64
+	for i, r := range rows {
+		if i == limit {
+			page.NextCursor = notificationOrder.cursor("notifications", &page.Notifications[limit-1])
+			break
+		}
+		n := r.Notification
+		n.UserID, n.Excerpt = actor.UserID, shorten(r.NoteBody, maxNoteExcerpt)
+		n.CreatedAt = n.CreatedAt.UTC()
+		if n.ActorID != nil {
+			actorIDs = append(actorIDs, *n.ActorID)
+		}
+		if n.ContactID != nil {
+			contactIDs = append(contactIDs, *n.ContactID)
+		}
+		if n.CompanyID != nil {
+			companyIDs = append(companyIDs, *n.CompanyID)
+		}
+		page.Notifications = append(page.Notifications, n)
+	}
+	users, _, err := db.namesOf(ctx, actorIDs, nil)
+	if err != nil {
+		return nil, err
+	}
+	contacts, companies, err := db.subjectNames(ctx, contactIDs, companyIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range page.Notifications {
+		n := &page.Notifications[i]
+		if n.ActorID != nil {
+			n.ActorName = users[*n.ActorID]
+		}
+		if n.ContactID != nil {
+			n.SubjectName = contacts[*n.ContactID]
+		} else if n.CompanyID != nil {
+			n.SubjectName = companies[*n.CompanyID]
+		}
+	}
+	return page, nil
+}
+
+// UnreadCount counts the actor's unread notifications about notes they may
+// see, for the badge.
+func (db *DB) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
+	var n int64
+	if err := db.notificationQuery(ctx, actor, true).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: count unread notifications: %w", err)
+	}
+	return n, nil
+}
+
+// MarkRead marks the actor's notifications with the given ids read, or all
+// of them when ids is empty. Others' notifications are left alone.
+func (db *DB) MarkRead(ctx context.Context, actor Actor, ids []int64) error {
+	if actor.UserID == 0 {
+		return nil
+	}
+	q := db.with(ctx).Model(&notificationRecord{}).Where("user_id = ? AND read_at IS NULL", actor.UserID)
+	if len(ids) > 0 {
+		q = q.Where("id IN ?", ids)
+	}
+	if err := q.Update("read_at", now()).Error; err != nil {
+		return fmt.Errorf("models: mark notifications read: %w", err)
+	}
+	return nil
+}
+
+// notificationQuery selects the actor's notifications whose note they may
+// see.
+func (db *DB) notificationQuery(ctx context.Context, actor Actor, unreadOnly bool) *gorm.DB {
+	q := db.with(ctx).Table("notifications").Joins("JOIN notes ON notes.id = notifications.note_id").
+		Where("notifications.user_id = ?", actor.UserID).Scopes(visibleNotes(actor))
+	if unreadOnly {
+		q = q.Where("notifications.read_at IS NULL")
+	}
+	return q
+}
+
+// subjectNames maps contact and company ids to the names they are shown
+// by.
+func (db *DB) subjectNames(ctx context.Context, contactIDs, companyIDs []int64) (contacts, companies map[int64]string, err error) {
+	contacts, companies = map[int64]string{}, map[int64]string{}
+	if ids := uniqueIDs(contactIDs); len(ids) > 0 {
+		var cs []Contact
+		if err := db.with(ctx).Preload("Emails").Where("id IN ?", ids).Find(&cs).Error; err != nil {
+			return nil, nil, fmt.Errorf("models: names of contacts: %w", err)
+		}
+		for i := range cs {
+			contacts[cs[i].ID] = cs[i].Name()
+		}
+	}
+	if ids := uniqueIDs(companyIDs); len(ids) > 0 {
+		var cos []Company
+		if err := db.with(ctx).Where("id IN ?", ids).Find(&cos).Error; err != nil {
+			return nil, nil, fmt.Errorf("models: names of companies: %w", err)
+		}
+		for _, co := range cos {
+			companies[co.ID] = co.Name
+		}
+	}
+	return contacts, companies, nil
+}
