@@ -77,7 +77,7 @@ func TestLogACallWithTwoContactsInTheUI(t *testing.T) {
 			t.Fatalf("bad composer input: %d %.600s", r.Status, r.Body)
 		}
 		// The home page's activity feed shows it.
-		if home := c.Get("/"); !strings.Contains(home.Body, "Renewal pricing") {
+		if home := c.Get("/?mine=1"); !strings.Contains(home.Body, "Renewal pricing") {
 			t.Error("activity feed lacks the call")
 		}
 	})
