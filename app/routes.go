@@ -29,6 +29,10 @@ func (s *Server) routes() {
 	e.GET("/debug/pprof/symbol", echo.WrapHandler(http.HandlerFunc(pprof.Symbol)), ops...)
 	e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)), ops...)
 
+	// Exports stream for as long as they take, so they run outside the
+	// request timeout (the handler lifts the write deadline too).
+	e.GET("/export/contacts", s.exportDownload, s.loadSession, s.csrf(), s.authenticate, s.requireUser)
+
 	// Everything else runs with a session, CSRF protection and a bounded
 	// body and duration.
 	g := e.Group("", s.loadSession, s.csrf(), s.bodyLimit(), timeout(requestTimeout), s.authenticate)
@@ -65,7 +69,7 @@ func (s *Server) routes() {
 	ui.GET("/activity", s.activityItems)
 	ui.GET("/inbox", s.sectionShow("inbox", "Inbox"))
 	ui.GET("/tasks", s.sectionShow("tasks", "Tasks"))
-	ui.GET("/import-export", s.sectionShow("import-export", "Import/Export"))
+	ui.GET("/import-export", s.transferShow)
 	ui.GET("/settings", s.settingsShow)
 	ui.POST("/settings/profile", s.profileSave)
 	ui.POST("/settings/password", s.passwordSave)

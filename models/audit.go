@@ -109,7 +109,7 @@ var AuditActions = []string{
 	"user.create", "user.invite", "user.invite_revoke", "user.join", "user.access", "user.profile", "user.password_change",
 	"department.create",
 	"token.create", "token.revoke", "token.use",
-	"contact.create", "contact.update", "contact.delete", "contact.merge", "contact.merge_undo",
+	"contact.create", "contact.update", "contact.delete", "contact.merge", "contact.merge_undo", "contact.export",
 	"company.create", "company.update",
 	"custom_field.create", "custom_field.update", "custom_field.delete",
 	"interaction.create", "interaction.update", "interaction.delete",

@@ -50,7 +50,9 @@ type ContactListOptions struct {
 	Email       string
 	Phone       string
 	PhoneRegion string
-	Sort        ContactSort // name when empty
+	// IDs keeps only these contacts (a selection); at most 1,000.
+	IDs  []int64
+	Sort ContactSort // name when empty
 	// Cursor continues a listing from ContactPage.NextCursor of the
 	// previous page, with the same options.
 	Cursor string
@@ -100,6 +102,9 @@ func (db *DB) Contacts(ctx context.Context, actor Actor, opts ContactListOptions
 	return page, nil
 }
 
+// maxSelection bounds a list of chosen contacts.
+const maxSelection = 1000
+
 // CountContacts counts the contacts the actor may see that match opts
 // (Sort, Cursor and Limit aside).
 func (db *DB) CountContacts(ctx context.Context, actor Actor, opts ContactListOptions) (int64, error) {
@@ -129,6 +134,12 @@ func (db *DB) contactFilter(ctx context.Context, actor Actor, opts ContactListOp
 	}
 	if opts.OwnerID != 0 {
 		q = q.Where("contacts.owner_id = ?", opts.OwnerID)
+	}
+	if len(opts.IDs) > 0 {
+		if len(opts.IDs) > maxSelection {
+			return nil, &ValidationError{Fields: map[string]string{"ids": fmt.Sprintf("Select at most %d contacts at once.", maxSelection)}}
+		}
+		q = q.Where("contacts.id IN ?", opts.IDs)
 	}
 	if opts.Email != "" {
 		q = q.Where("contacts.id IN (SELECT contact_id FROM contact_emails WHERE address_key = ?)", EmailKey(opts.Email))

@@ -44,6 +44,7 @@ func commands() []command {
 		{"token", "rapport token create --email E --name N [--expires 2027-01-31]", "create a personal API token", token},
 		{"config", "rapport config", "print the configuration settings as a Markdown table", printConfig},
 		{"bench", "rapport bench [--scale small] [--out docs/BENCHMARKS.md]", "measure search, contact pages and timelines over HTTP and record the figures", benchmark},
+		{"export", "rapport export --as EMAIL [--format csv|vcard] [--query Q] [--tag T] [--columns a,b] [--excel] [-o FILE]", "write the contacts a user may see as CSV or vCard", exportContacts},
 		{"demo", "rapport demo [--contacts 500] [--interactions 8] [--seed 1]", "fill the database with sample contacts and histories", demoData},
 	}
 }

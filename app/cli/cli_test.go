@@ -147,3 +147,25 @@ func TestDemoFillsTheDatabase(t *testing.T) {
 		})
 	}
 }
+
+func TestExportCommand(t *testing.T) {
+	for _, d := range dbtest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			url := dbtest.FreshURL(t, d)
+			if r := run(t, url, "", "demo", "--contacts", "12", "--interactions", "0"); r.code != 0 {
+				t.Fatalf("demo: %+v", r)
+			}
+			r := run(t, url, "", "export", "--as", "dana.demo@example.com", "--columns", "given_name,family_name,email")
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			if r.code != 0 || len(lines) != 13 || lines[0] != "Given name,Family name,Email" || !strings.Contains(r.stderr, "exported 12") {
+				t.Fatalf("export: %+v", r)
+			}
+			if r := run(t, url, "", "export", "--format", "vcard", "--as", "dana.demo@example.com"); r.code != 0 || strings.Count(r.stdout, "BEGIN:VCARD") != 12 {
+				t.Fatalf("vcard export: %+v", r)
+			}
+			if r := run(t, url, "", "export"); r.code != 2 || !strings.Contains(r.stderr, "--as is required") {
+				t.Fatalf("export without --as: %+v", r)
+			}
+		})
+	}
+}
