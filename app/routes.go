@@ -76,6 +76,9 @@ func (s *Server) routes() {
 	ui.POST("/settings/tokens", s.tokenCreate)
 	ui.POST("/settings/tokens/:id/revoke", s.tokenRevoke)
 
+	s.noteRoutes(ui)
+	s.importRoutes(ui)
+
 	adm := ui.Group("/admin", requireAdmin)
 	adm.GET("/users", s.usersShow)
 	adm.POST("/invitations", s.invitationCreate)
@@ -89,5 +92,7 @@ func (s *Server) routes() {
 	api.GET("/me", s.apiMe)
 	s.contactAPIRoutes(api)
 	s.timelineAPIRoutes(api)
+	s.noteAPIRoutes(api)
+	s.importAPIRoutes(api)
 
 }
