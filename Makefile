@@ -55,6 +55,17 @@ bench: build ## micro-benchmarks, then whole-system figures into docs/BENCHMARKS
 	  ./$(BIN) bench --database-url "$$RAPPORT_BENCH_POSTGRES_URL"; \
 	else echo "Postgres figures skipped: set RAPPORT_BENCH_POSTGRES_URL to an empty Postgres database to measure it too."; fi
 
+# Every fuzz target, as package:Target. A crash found becomes a regular test
+# (go test writes the input under the package's testdata/fuzz/).
+FUZZ_TARGETS := ./app/csvio:FuzzReadCSV ./app/csvio:FuzzMapRow ./app/vcardio:FuzzReadVCard ./models:FuzzRenderMarkdown
+FUZZTIME ?= 60s
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "== $$name ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 50x $$pkg; done
+
 .PHONY: clean
 clean: ## remove build output (never the database)
 	rm -rf bin
