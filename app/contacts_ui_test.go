@@ -256,7 +256,7 @@ func TestContactListLoadsMoreWithoutOffset(t *testing.T) {
 		seen := map[string]bool{}
 		body := c.Get("/contacts").Body
 		more := regexp.MustCompile(`hx-get="([^"]*fragment=rows[^"]*)"`)
-		names := regexp.MustCompile(`Page (Person\d{3})`)
+		names := regexp.MustCompile(`<strong>Page (Person\d{3})</strong>`)
 		for range 5 {
 			for _, m := range names.FindAllStringSubmatch(body, -1) {
 				if seen[m[1]] {

@@ -51,6 +51,7 @@ func (s *Server) routes() {
 	ui.GET("/contacts", s.contactsList)
 	ui.GET("/contacts/new", s.contactNew, requireWriter)
 	ui.POST("/contacts", s.contactCreate, requireWriter)
+	ui.POST("/contacts/bulk", s.contactsBulk, requireWriter)
 	ui.GET("/contacts/duplicates", s.duplicatesList)
 	ui.GET("/contacts/merge", s.mergeShow, requireWriter)
 	ui.POST("/contacts/merge", s.mergeSave, requireWriter)

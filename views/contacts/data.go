@@ -24,6 +24,8 @@ type ListData struct {
 	CompanyID  int64
 	NextCursor string
 	CanWrite   bool
+	Owners     []models.User // for the bulk "assign owner" action
+	CSRFToken  string        // the bulk form posts outside the page's own form
 }
 
 // nextURL is the link that loads the next page, with the same filters.
