@@ -67,6 +67,12 @@ func (s *Server) contactShow(c echo.Context) error {
 	if d.Merges, err = s.db.ContactMerges(c.Request().Context(), a, ct.ID); err != nil {
 		return err
 	}
+	if d.KeyFacts, err = s.contactKeyFacts(c, ct.ID); err != nil {
+		return err
+	}
+	if d.Notes, err = s.contactNotes(c, ct.ID); err != nil {
+		return err
+	}
 	if d.Timeline, err = s.timelineSection(c, ct.ID, nil); err != nil {
 		return err
 	}

@@ -105,6 +105,10 @@ type ShowData struct {
 	Duplicates []models.Duplicate
 	Merges     []models.ContactMerge
 	Timeline   templ.Component
+	// KeyFacts and Notes are the key facts card and the notes section,
+	// rendered above the timeline.
+	KeyFacts templ.Component
+	Notes    templ.Component
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
