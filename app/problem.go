@@ -133,6 +133,12 @@ func (s *Server) page(c echo.Context, title, nav string) views.Page {
 	}
 	if u := userOf(c); u != nil {
 		p.User = &views.Viewer{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Departments: u.DepartmentNames()}
+		if a, ok := actorOf(c); ok {
+			// A failure here must not take the page down: the count is a hint.
+			if n, err := s.db.UnreadCount(c.Request().Context(), a); err == nil {
+				p.Unread = n
+			}
+		}
 	}
 	if c.Get(ctxSession) == nil {
 		return p // assets and probes run without a session

@@ -4,6 +4,7 @@ package views
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -15,6 +16,7 @@ type Page struct {
 	CSRFToken string
 	Flash     *Flash
 	Version   string
+	Unread    int64 // unread notifications, shown in the navigation
 }
 
 // Viewer is the signed-in user as the layout shows them.
@@ -99,4 +101,21 @@ func Autofocus(errs map[string]string, field string, order ...string) bool {
 		}
 	}
 	return len(order) > 0 && order[0] == field
+}
+
+func countLabel(n int64) string {
+	if n > 99 {
+		return "99+"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func notificationsLabel(n int64) string {
+	switch n {
+	case 0:
+		return "Notifications, none unread"
+	case 1:
+		return "Notifications, 1 unread"
+	}
+	return "Notifications, " + countLabel(n) + " unread"
 }
