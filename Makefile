@@ -27,6 +27,11 @@ build: generate ## build the rapport binary into bin/
 run: build ## build and start Rapport on ./rapport.db (SQLite), migrations applied
 	./$(BIN) serve
 
+.PHONY: load
+load: build ## 64 clients for 5 minutes of mixed reads and writes against a separate server (DURATION=, CLIENTS=)
+	@tmp=$$(mktemp -d) && ./$(BIN) load --database-url "sqlite:$$tmp/load.db" --data-dir "$$tmp" \
+	  --clients $${CLIENTS:-64} --duration $${DURATION:-5m} && rm -rf "$$tmp"
+
 .PHONY: demo
 demo: build ## fill ./rapport.db with 500 sample contacts and their histories (CONTACTS=n to change)
 	./$(BIN) demo --contacts $${CONTACTS:-500}

@@ -114,4 +114,7 @@ var AuditActions = []string{
 	"custom_field.create", "custom_field.update", "custom_field.delete",
 	"interaction.create", "interaction.update", "interaction.delete",
 	"note.create", "note.update", "note.delete", "note.reply", "contact.key_facts",
+	"import.start", "import.finish", "import.cancel", "import.undo",
+	"task.create", "task.update", "task.complete", "task.cancel", "task.reassign", "task.delete", "contact.cadence",
+	"calendar_token.create", "calendar_token.revoke",
 }

@@ -45,6 +45,8 @@ func commands() []command {
 		{"config", "rapport config", "print the configuration settings as a Markdown table", printConfig},
 		{"bench", "rapport bench [--scale small] [--out docs/BENCHMARKS.md]", "measure search, contact pages and timelines over HTTP and record the figures", benchmark},
 		{"export", "rapport export --as EMAIL [--format csv|vcard] [--query Q] [--tag T] [--columns a,b] [--excel] [-o FILE]", "write the contacts a user may see as CSV or vCard", exportContacts},
+		{"import", "rapport import --as EMAIL [--mapping NAME|auto] [--on-duplicate skip|fill|overwrite] [--match-name-company] [--dry-run] FILE", "import contacts from a CSV or vCard file as a user", importContacts},
+		{"load", "rapport load [--clients 64] [--duration 5m] [--contacts 2000]", "run a bounded mixed load at a separate Rapport process on loopback and record it", loadTest},
 		{"demo", "rapport demo [--contacts 500] [--interactions 8] [--seed 1]", "fill the database with sample contacts and histories", demoData},
 	}
 }

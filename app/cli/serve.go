@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rapport/app"
+	"rapport/app/importer"
 	"rapport/app/jobs"
 	"rapport/app/metrics"
 )
@@ -42,6 +43,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	}
 	m := metrics.New(db, log)
 	runner := jobs.New(db, jobs.Options{Workers: cfg.Workers, Logger: log, Observe: m.ObserveJob})
+	runner.Register(importer.Kind, importer.New(db, importer.Options{}).Handler())
 	srv := app.New(app.Deps{Config: cfg, DB: db, Logger: log, Version: Version, Jobs: runner, Metrics: m})
 	defer srv.Close()
 

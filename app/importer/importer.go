@@ -1,0 +1,271 @@
+// Package importer imports contacts from a stored CSV or vCard file: the
+// pipeline behind the "import.contacts" job, the API and `rapport import`.
+//
+// It reads the file with csvio or vcardio and saves it in batches, each in
+// one transaction that also records the batch's rejected rows, the
+// contacts it changed (for undo), the running totals and, through the job's
+// checkpoint, how many records are done. So an import that crashes resumes
+// after its last committed batch with nothing saved twice and nothing lost.
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"rapport/app/csvio"
+	"rapport/app/jobs"
+	"rapport/models"
+)
+
+// Kind is the job kind the Handler runs.
+const Kind = models.ImportJobKind
+
+// DefaultBatchSize is how many records one transaction saves.
+const DefaultBatchSize = 500
+
+// Options tune an Importer. Zero values pick the defaults.
+type Options struct {
+	BatchSize  int           // DefaultBatchSize when 0
+	UndoWindow time.Duration // models.DefaultImportUndoWindow when 0
+}
+
+// Importer runs imports against one database.
+type Importer struct {
+	db   *models.DB
+	opts Options
+}
+
+// New returns an Importer over db.
+func New(db *models.DB, opts Options) *Importer {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	if opts.UndoWindow <= 0 {
+		opts.UndoWindow = models.DefaultImportUndoWindow
+	}
+	return &Importer{db: db, opts: opts}
+}
+
+// Tracker is what a run reports to: a job attempt (*jobs.Run is one), or
+// the command line. SaveCheckpoint must write through tx.
+type Tracker interface {
+	Checkpoint() string
+	SaveCheckpoint(tx *models.DB, checkpoint string) error
+	SetProgress(done, total int64, detail any)
+}
+
+// Payload is the payload of an import job.
+type Payload struct {
+	ImportID int64 `json:"import_id"`
+}
+
+// Job is a job attempt as Handle uses it; *jobs.Run is one.
+type Job interface {
+	Tracker
+	Payload(v any) error
+	Job() *models.Job
+}
+
+// Handler is the job handler for models.ImportJobKind.
+func (im *Importer) Handler() jobs.Handler {
+	return func(ctx context.Context, run *jobs.Run) error { return im.Handle(ctx, run) }
+}
+
+// Handle runs one attempt at an import job. A file that cannot be read,
+// or a last attempt that fails, fails the import for good.
+func (im *Importer) Handle(ctx context.Context, run Job) error {
+	var p Payload
+	if err := run.Payload(&p); err != nil || p.ImportID == 0 {
+		return jobs.Permanent(fmt.Errorf("import job: bad payload %q", run.Job().Payload))
+	}
+	_, err := im.Run(ctx, p.ImportID, run)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	var fe *csvio.FileError
+	final := errors.As(err, &fe) || errors.Is(err, os.ErrNotExist) || run.Job().Attempts >= run.Job().MaxAttempts
+	if final {
+		if ferr := im.db.FinishImport(context.WithoutCancel(ctx), p.ImportID, models.ImportFailed, err.Error(), 0); ferr != nil {
+			return ferr
+		}
+		return jobs.Permanent(err)
+	}
+	return err
+}
+
+// Progress is the detail of an import's progress, as the UI shows it.
+type Progress struct {
+	Read    int64 `json:"read"`
+	Created int64 `json:"created"`
+	Updated int64 `json:"updated"`
+	Skipped int64 `json:"skipped"`
+	Failed  int64 `json:"failed"`
+	Total   int64 `json:"total"`
+}
+
+// Run imports the stored file of import id, resuming after the checkpoint
+// t holds. It returns the import as it ended. An import that was cancelled
+// or has finished is left alone. When ctx ends it returns its error, and
+// what was committed stays committed.
+func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Import, error) {
+	imp, err := im.db.BeginImport(ctx, id)
+	if errors.Is(err, models.ErrConflict) {
+		return imp, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if imp.UserID == nil {
+		return imp, jobs.Permanent(fmt.Errorf("import %d: the user who started it was removed", id))
+	}
+	u, err := im.db.UserByID(ctx, *imp.UserID)
+	if err != nil {
+		return imp, fmt.Errorf("import %d: %w", id, err)
+	}
+	actor := u.Actor("import")
+	if !actor.CanWrite() {
+		return imp, jobs.Permanent(fmt.Errorf("import %d: %s may not change contacts", id, u.Email))
+	}
+	var m csvio.Mapping
+	if imp.Format == models.ImportCSV {
+		if err := json.Unmarshal([]byte(imp.Mapping), &m); err != nil {
+			return imp, jobs.Permanent(fmt.Errorf("import %d: mapping: %w", id, err))
+		}
+		if m.Owners, err = im.owners(ctx); err != nil {
+			return imp, err
+		}
+	}
+	total, err := im.count(imp)
+	if err != nil {
+		return imp, err
+	}
+	f, err := os.Open(imp.FilePath)
+	if err != nil {
+		return imp, fmt.Errorf("import %d: open file: %w", id, err)
+	}
+	defer f.Close()
+	src, err := openSource(f, imp.Format, m)
+	if err != nil {
+		return imp, err
+	}
+
+	p := &pass{im: im, imp: imp, actor: actor, seen: map[string]int64{}, createdHere: map[int64]bool{}, counts: imp.Counts()}
+	var done int64
+	if c := t.Checkpoint(); c != "" {
+		if done, err = strconv.ParseInt(c, 10, 64); err != nil {
+			return imp, jobs.Permanent(fmt.Errorf("import %d: bad checkpoint %q", id, c))
+		}
+		for i := int64(0); i < done; i++ {
+			if _, err := src.next(); err != nil {
+				return imp, fmt.Errorf("import %d: skip to record %d: %w", id, done, err)
+			}
+		}
+		ids, err := im.db.ImportCreatedContacts(ctx, id)
+		if err != nil {
+			return imp, err
+		}
+		for _, cid := range ids {
+			p.createdHere[cid] = true
+		}
+	}
+	report := func() {
+		c := p.counts
+		t.SetProgress(done, total, Progress{Read: c.Read, Created: c.Created, Updated: c.Updated, Skipped: c.Skipped, Failed: c.Failed, Total: total})
+	}
+	report()
+	batch := make([]row, 0, im.opts.BatchSize)
+	for eof := false; !eof; {
+		if err := ctx.Err(); err != nil {
+			return imp, context.Cause(ctx)
+		}
+		batch = batch[:0]
+		for len(batch) < im.opts.BatchSize {
+			r, err := src.next()
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != nil {
+				return imp, fmt.Errorf("import %d: read record %d: %w", id, done+int64(len(batch))+1, err)
+			}
+			batch = append(batch, r)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		before := p.counts
+		err := im.db.Tx(ctx, func(tx *models.DB) error {
+			p.counts = before
+			failures, changes, err := p.batch(ctx, tx, batch)
+			if err != nil {
+				return err
+			}
+			if err := tx.RecordImportBatch(ctx, id, p.counts, failures, changes); err != nil {
+				return err
+			}
+			return t.SaveCheckpoint(tx, strconv.FormatInt(done+int64(len(batch)), 10))
+		})
+		if err != nil {
+			// The batch rolled back; this run ends, and the next resumes
+			// from the last checkpoint with fresh state.
+			return imp, err
+		}
+		done += int64(len(batch))
+		report()
+	}
+	if err := im.db.FinishImport(ctx, id, models.ImportDone, "", im.opts.UndoWindow); err != nil {
+		return imp, err
+	}
+	c := p.counts
+	if err := im.db.Audit(ctx, models.AuditEntry{Actor: &actor, Action: "import.finish", SubjectType: "import", SubjectID: id,
+		Detail: map[string]any{"filename": imp.Filename, "dry_run": imp.DryRun, "read": c.Read, "created": c.Created,
+			"updated": c.Updated, "skipped": c.Skipped, "failed": c.Failed}}); err != nil {
+		return imp, err
+	}
+	return im.db.ImportByID(ctx, id)
+}
+
+// count counts the file's records for the progress total.
+func (im *Importer) count(imp *models.Import) (int64, error) {
+	f, err := os.Open(imp.FilePath)
+	if err != nil {
+		return 0, fmt.Errorf("import %d: open file: %w", imp.ID, err)
+	}
+	defer f.Close()
+	return countRows(f, imp.Format)
+}
+
+// owners resolves the owner column: users by lower-cased email, name and
+// ID, as csvio.Mapping.Owners wants them.
+func (im *Importer) owners(ctx context.Context) (map[string]int64, error) {
+	owners := map[string]int64{}
+	var after int64
+	for {
+		us, err := im.db.Users(ctx, models.UserListOptions{AfterID: after, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		if len(us) == 0 {
+			return owners, nil
+		}
+		for _, u := range us {
+			owners[strings.ToLower(u.Email)] = u.ID
+			if _, taken := owners[strings.ToLower(u.Name)]; !taken && u.Name != "" {
+				owners[strings.ToLower(u.Name)] = u.ID
+			}
+			owners[strconv.FormatInt(u.ID, 10)] = u.ID
+		}
+		after = us[len(us)-1].ID
+	}
+}
+
+// StoreDir is where uploads for imports are kept under the data directory.
+func StoreDir(dataDir string) string { return filepath.Join(dataDir, "imports") }

@@ -1,0 +1,48 @@
+package importer
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"io"
+
+	"rapport/app/csvio"
+	"rapport/models"
+)
+
+// WriteRejected writes an import's rejected rows as CSV: the file's own
+// columns and an "error" column saying why, so a person can fix the rows
+// and import them again. Cells are guarded against formula injection as
+// the export is.
+func WriteRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	cw := csv.NewWriter(bw)
+	header := append(imp.Columns(), "error")
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	width := len(header) - 1
+	err := db.EachImportFailure(ctx, actor, imp.ID, false, func(batch []models.ImportFailure) error {
+		for _, f := range batch {
+			cells := f.Fields()
+			rec := make([]string, width+1)
+			for i := 0; i < width && i < len(cells); i++ {
+				rec[i] = csvio.GuardFormula(cells[i])
+			}
+			rec[width] = csvio.GuardFormula(f.Reason)
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
