@@ -91,9 +91,21 @@ func (s *Server) secureHeaders() echo.MiddlewareFunc {
 	})
 }
 
-// bodyLimit refuses request bodies above the configured size.
+// bodyLimit refuses request bodies above the configured size. File
+// uploads (imports) are exempt: they stream to disk and have their own
+// limit.
 func (s *Server) bodyLimit() echo.MiddlewareFunc {
-	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: fmt.Sprintf("%dB", s.cfg.MaxBodyBytes)})
+	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   fmt.Sprintf("%dB", s.cfg.MaxBodyBytes),
+		Skipper: func(c echo.Context) bool { return isUpload(c) },
+	})
+}
+
+// isUpload reports whether a request is a file upload, which streams to
+// disk and may be far larger than other requests.
+func isUpload(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return c.Request().Method == http.MethodPost && (p == "/imports" || p == "/api/v1/imports")
 }
 
 // timeout cancels a request's context after d, so a slow query answers 503
@@ -102,6 +114,10 @@ func timeout(d time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
+			if isUpload(c) {
+				// An upload of a large file takes as long as the network does.
+				return next(c)
+			}
 			ctx, cancel := context.WithTimeout(req.Context(), d)
 			defer cancel()
 			c.SetRequest(req.WithContext(ctx))

@@ -69,7 +69,6 @@ func (s *Server) routes() {
 	ui.GET("/companies/:id/timeline", s.companyTimelineItems)
 	ui.GET("/activity", s.activityItems)
 	ui.GET("/inbox", s.sectionShow("inbox", "Inbox"))
-	ui.GET("/tasks", s.sectionShow("tasks", "Tasks"))
 	ui.GET("/import-export", s.transferShow)
 	ui.GET("/settings", s.settingsShow)
 	ui.POST("/settings/profile", s.profileSave)
@@ -79,6 +78,8 @@ func (s *Server) routes() {
 
 	s.noteRoutes(ui)
 	s.importRoutes(ui)
+	s.taskRoutes(ui)
+	s.calendarRoutes(e)
 
 	adm := ui.Group("/admin", requireAdmin)
 	adm.GET("/users", s.usersShow)
@@ -95,5 +96,6 @@ func (s *Server) routes() {
 	s.timelineAPIRoutes(api)
 	s.noteAPIRoutes(api)
 	s.importAPIRoutes(api)
+	s.taskAPIRoutes(api)
 
 }
