@@ -44,7 +44,7 @@ func TestContactJourney(t *testing.T) {
 			p.Go("/contacts")
 			p.Fill("#f-q", strings.ToLower(strings.Replace(family, "Á", "a", 1)))
 			deadline := time.Now().Add(5 * time.Second)
-			for !strings.Contains(p.Text("#contact-results"), family) && time.Now().Before(deadline) {
+			for !strings.Contains(textOf(p, "#contact-results"), family) && time.Now().Before(deadline) {
 				time.Sleep(100 * time.Millisecond)
 			}
 			if !strings.Contains(p.Text("#contact-results"), family) {
@@ -54,8 +54,7 @@ func TestContactJourney(t *testing.T) {
 			p.Screenshot(size + "search")
 
 			// Inline edit: the card becomes a form and back, without a page load.
-			p.Click("#contact-results a[href^='/contacts/']")
-			time.Sleep(300 * time.Millisecond)
+			p.ClickAndLoad("#contact-results a[href^='/contacts/']")
 			path := p.Path()
 			p.Click("#profile a[href$='/edit']")
 			for i := 0; i < 50 && !p.Visible("#profile form #f-job_title"); i++ {
@@ -67,9 +66,10 @@ func TestContactJourney(t *testing.T) {
 			p.Fill("#f-job_title", "Chief Procurement Officer")
 			p.Screenshot(size + "inline-edit")
 			p.Click("#profile form[hx-post] button[type=submit]")
-			for i := 0; i < 50 && !strings.Contains(p.Text("#profile"), "Chief Procurement Officer"); i++ {
-				time.Sleep(100 * time.Millisecond)
-			}
+			// Read by script while htmx swaps the card in: the node is replaced.
+			waitFor(t, p, func() bool {
+				return strings.Contains(textOf(p, "#profile"), "Chief Procurement Officer") && !p.Visible("#profile form")
+			})
 			if !strings.Contains(p.Text("#profile"), "Chief Procurement Officer") || p.Visible("#profile form") {
 				t.Fatalf("inline save did not show the card: %q", p.Text("#profile"))
 			}
