@@ -10,6 +10,7 @@ import (
 
 	"rapport/app/export"
 	"rapport/models"
+	"rapport/views/imports"
 	"rapport/views/transfer"
 )
 
@@ -20,7 +21,12 @@ func (s *Server) transferShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, transfer.Page(s.page(c, "Import/Export", "import-export"), transfer.Data{Visible: n}))
+	recent, err := s.db.Imports(c.Request().Context(), a, models.ImportListOptions{Limit: 10})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, transfer.Page(s.page(c, "Import/Export", "import-export"), transfer.Data{Visible: n,
+		CanImport: a.CanWrite(), Imports: imports.ListData{Imports: recent.Imports}}))
 }
 
 // exportDownload streams the contacts the user may see as CSV or vCard.

@@ -10,12 +10,17 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"rapport/views"
+	"rapport/views/imports"
 	"strconv"
 )
 
 // Data is what the Import/Export page shows.
 type Data struct {
 	Visible int64 // contacts the viewer may see, and so may export
+	// CanImport is whether the viewer's role may import contacts.
+	CanImport bool
+	// Imports are the viewer's recent imports (everyone's for an admin).
+	Imports imports.ListData
 }
 
 func Page(p views.Page, d Data) templ.Component {
@@ -58,7 +63,7 @@ func Page(p views.Page, d Data) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(d.Visible, 10))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 19, Col: 74}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 24, Col: 74}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -76,7 +81,34 @@ func Page(p views.Page, d Data) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"mine\" value=\"1\"> Only contacts I own</label></div><button type=\"submit\" class=\"btn\">Download</button></form></section><section class=\"card\" aria-labelledby=\"import-h\"><h2 id=\"import-h\">Import contacts</h2><p class=\"muted\">Importing CSV files (Google, Outlook, LinkedIn, HubSpot and plain spreadsheets) and vCards from this page is being built. Meanwhile an admin can add contacts through the API.</p></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"mine\" value=\"1\"> Only contacts I own</label></div><button type=\"submit\" class=\"btn\">Download</button></form></section><section class=\"card\" aria-labelledby=\"import-h\"><h2 id=\"import-h\">Import contacts</h2>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if d.CanImport {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<p class=\"muted\">Import a CSV file (Google, Outlook, LinkedIn, HubSpot or a plain spreadsheet) or a vCard file. Next you check which field each column goes to and see a preview; nothing is saved until you start the import.</p><form method=\"post\" action=\"/imports\" enctype=\"multipart/form-data\" class=\"import-upload\">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = views.CSRFField(p.CSRFToken).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"field\"><label for=\"f-import-file\">File</label> <input id=\"f-import-file\" type=\"file\" name=\"file\" accept=\".csv,.vcf,text/csv,text/vcard\" required></div><div class=\"field\"><label for=\"f-on_duplicate\">When a row matches an existing contact</label> <select id=\"f-on_duplicate\" name=\"on_duplicate\"><option value=\"skip\">Skip the row</option> <option value=\"fill\">Fill in the contact's empty fields</option> <option value=\"overwrite\">Overwrite the contact's fields</option></select></div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"match_name_company\" value=\"1\"> Match by name + company too (not only email or phone)</label></div><button type=\"submit\" class=\"btn\">Upload</button></form>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			} else {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<p class=\"muted\">Your role can read but not change records, so you cannot import. Ask an admin for member access.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = imports.List(d.Imports).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"rapport/app/csvio"
+	"rapport/models"
+)
+
+// apiImportCreate uploads a file (multipart: file, on_duplicate,
+// match_name_company, dry_run and an optional mapping as JSON) and starts
+// importing it at once, with the given mapping or else the one suggested
+// for the file's header. It answers 202: the import runs in the background;
+// poll its Location.
+func (s *Server) apiImportCreate(c echo.Context) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if !strings.HasPrefix(strings.ToLower(ct), echo.MIMEMultipartForm) {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the file as multipart/form-data, in a part named file.")
+	}
+	var mapping *csvio.Mapping
+	if raw := strings.TrimSpace(c.FormValue("mapping")); raw != "" {
+		var m csvio.Mapping
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			return &models.ValidationError{Fields: map[string]string{"mapping": "The mapping is not valid JSON: " + err.Error()}}
+		}
+		if err := m.Validate(); err != nil {
+			return &models.ValidationError{Fields: map[string]string{"mapping": err.Error()}}
+		}
+		mapping = &m
+	}
+	im, err := s.storeUpload(c, mapping)
+	var fe *csvio.FileError
+	if errors.As(err, &fe) {
+		return &models.ValidationError{Fields: map[string]string{"file": "The file could not be read as CSV: " + fe.Error()}}
+	}
+	if err != nil {
+		return err
+	}
+	if im, err = s.queueImport(c, im.ID); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/imports/%d", im.ID))
+	return c.JSON(http.StatusAccepted, importJSON(im))
+}
+
+// apiImport is an import as the API shows it.
+type apiImport struct {
+	*models.Import
+	Columns []string `json:"columns"`
+}
+
+func importJSON(im *models.Import) apiImport {
+	cols := im.Columns()
+	if cols == nil {
+		cols = []string{}
+	}
+	return apiImport{Import: im, Columns: cols}
+}
+
+func (s *Server) apiImportShow(c echo.Context) error {
+	im, err := s.importParam(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, importJSON(im))
+}
+
+func (s *Server) apiImportRejected(c echo.Context) error {
+	im, err := s.importParam(c)
+	if err != nil {
+		return err
+	}
+	return s.writeRejected(c, im)
+}

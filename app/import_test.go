@@ -1,0 +1,260 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"rapport/app/apptest"
+	"rapport/app/importer"
+	"rapport/app/jobs"
+	"rapport/models"
+	"rapport/models/dbtest"
+)
+
+// uploadImport posts a multipart upload the way the Import/Export form (or
+// an API client, with a bearer token) does.
+func uploadImport(t *testing.T, srv *apptest.Server, c *apptest.Client, path, filename, body string, fields map[string]string) *apptest.Response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile("file", filename)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(fw, body)
+	mw.Close()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if c.Bearer == "" {
+		req.Header.Set("X-CSRF-Token", c.CSRF("/import-export"))
+	}
+	return c.Do(req)
+}
+
+// runImportJobs runs a job runner with the importer's handler until import
+// id finishes: the test server has no runner of its own.
+func runImportJobs(t *testing.T, db *models.DB, id int64) *models.Import {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := jobs.New(db, jobs.Options{Workers: 1, PollInterval: 20 * time.Millisecond, Lease: 10 * time.Second})
+	r.Register(importer.Kind, importer.New(db, importer.Options{BatchSize: 2}).Handler())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		im, err := db.ImportByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.Finished() {
+			return im
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	t.Fatalf("import %d did not finish", id)
+	return nil
+}
+
+func importCSV(tag string) string {
+	return "First Name,Last Name,Email,Company\n" +
+		"Ada,Lovelace" + tag + ",ada." + tag + "@example.test,Analytical " + tag + "\n" +
+		"Ada,Lovelace" + tag + ",ada." + tag + "@example.test,Analytical " + tag + "\n" +
+		",,not-an-email,\n"
+}
+
+var importPath = regexp.MustCompile(`^/imports/(\d+)$`)
+
+func TestImportThroughThePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		srv := apptest.Start(t, db)
+		c, u := srv.SignedIn(t, models.RoleMember, "Sales")
+		tag := strings.ToLower(apptest.Unique("imp"))
+
+		page := c.Get("/import-export")
+		if page.Status != http.StatusOK || !strings.Contains(page.Body, `action="/imports"`) || !strings.Contains(page.Body, `name="on_duplicate"`) {
+			t.Fatalf("import form missing: %d %.2000s", page.Status, page.Body)
+		}
+		r := uploadImport(t, srv, c, "/imports", "people.csv", importCSV(tag), map[string]string{"on_duplicate": "skip"})
+		m := importPath.FindStringSubmatch(r.Location())
+		if r.Status != http.StatusSeeOther || m == nil {
+			t.Fatalf("upload: %d %q %.1000s", r.Status, r.Location(), r.Body)
+		}
+		loc := r.Location()
+		var id int64
+		fmt.Sscan(m[1], &id)
+
+		mp := c.Get(loc)
+		if mp.Status != http.StatusOK {
+			t.Fatalf("mapping page: %d %.1000s", mp.Status, mp.Body)
+		}
+		for _, want := range []string{"First Name", "Email", `name="col_2"`, `value="email" selected`, "Lovelace" + tag, "ada." + tag + "@example.test", "Dry run", ">Import<"} {
+			if !strings.Contains(mp.Body, want) {
+				t.Errorf("mapping page lacks %q", want)
+			}
+		}
+
+		// Someone else's import is not there for another member; an admin sees it.
+		other, _ := srv.SignedIn(t, models.RoleMember, "Sales")
+		if r := other.Get(loc); r.Status != http.StatusNotFound {
+			t.Fatalf("another member sees the import: %d", r.Status)
+		}
+		if r := other.PostForm(loc+"/start", url.Values{"dry_run": {"0"}}); r.Status != http.StatusNotFound {
+			t.Fatalf("another member starts the import: %d", r.Status)
+		}
+		if r := other.Get(loc + "/rejected.csv"); r.Status != http.StatusNotFound {
+			t.Fatalf("another member downloads rejected rows: %d", r.Status)
+		}
+		admin, _ := srv.SignedIn(t, models.RoleAdmin, "Sales")
+		if r := admin.Get(loc); r.Status != http.StatusOK {
+			t.Fatalf("admin cannot see the import: %d", r.Status)
+		}
+
+		r = c.PostForm(loc+"/start", url.Values{"dry_run": {"0"}, "col_0": {"given_name"}, "col_1": {"family_name"},
+			"col_2": {"email"}, "col_3": {"company"}})
+		if r.Status != http.StatusSeeOther || r.Location() != loc {
+			t.Fatalf("start: %d %q %.1000s", r.Status, r.Location(), r.Body)
+		}
+		running := c.Get(loc)
+		if !strings.Contains(running.Body, `hx-trigger="every 1s"`) || !strings.Contains(running.Body, "/imports/"+m[1]+"/status") {
+			t.Fatalf("a queued import's page must poll its status:\n%.3000s", running.Body)
+		}
+
+		im := runImportJobs(t, db, id)
+		if im.Status != models.ImportDone || im.RowsRead != 3 || im.RowsCreated != 1 || im.RowsUpdated+im.RowsSkipped != 1 || im.RowsFailed != 1 {
+			t.Fatalf("import ended as %+v", im)
+		}
+		frag := htmxGet(t, c, srv.URL, loc+"/status")
+		if frag.Status != http.StatusOK || strings.Contains(frag.Body, "every 1s") || strings.Contains(frag.Body, "<html") {
+			t.Fatalf("finished status fragment must stop polling: %d %.2000s", frag.Status, frag.Body)
+		}
+		done := c.Get(loc)
+		for _, want := range []string{`data-count="read">3<`, `data-count="created">1<`, `data-count="failed">1<`,
+			"Download rejected rows (CSV)", "Undo import"} {
+			if !strings.Contains(done.Body, want) {
+				t.Errorf("import page lacks %q:\n%.4000s", want, done.Body)
+			}
+		}
+
+		rej := c.Get(loc + "/rejected.csv")
+		if rej.Status != http.StatusOK || !strings.HasPrefix(rej.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("rejected.csv: %d %v", rej.Status, rej.Header)
+		}
+		recs, err := csv.NewReader(strings.NewReader(rej.Body)).ReadAll()
+		if err != nil || len(recs) != 2 || recs[0][len(recs[0])-1] != "error" || recs[1][2] != "not-an-email" || recs[1][4] == "" {
+			t.Fatalf("rejected rows: %v %q", err, rej.Body)
+		}
+
+		cp, err := db.Contacts(ctx, u.Actor("session"), models.ContactListOptions{Email: "ada." + tag + "@example.test"})
+		if err != nil || len(cp.Contacts) != 1 {
+			t.Fatalf("imported contact: %v %v", cp, err)
+		}
+		if list := c.Get("/import-export"); !strings.Contains(list.Body, "people.csv") || !strings.Contains(list.Body, loc) {
+			t.Errorf("recent imports missing from the Import/Export page")
+		}
+
+		r = c.PostForm(loc+"/undo", nil)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("undo: %d %.500s", r.Status, r.Body)
+		}
+		if page, _ := db.Contacts(ctx, u.Actor("session"), models.ContactListOptions{Email: "ada." + tag + "@example.test"}); len(page.Contacts) != 0 {
+			t.Fatalf("undo left the contact")
+		}
+
+		// A viewer may not import.
+		viewer, _ := srv.SignedIn(t, models.RoleViewer, "Sales")
+		if vp := viewer.Get("/import-export"); strings.Contains(vp.Body, `action="/imports"`) {
+			t.Error("a viewer is offered the upload form")
+		}
+		if r := uploadImport(t, srv, viewer, "/imports", "people.csv", importCSV(tag), nil); r.Status != http.StatusForbidden {
+			t.Fatalf("viewer upload: %d", r.Status)
+		}
+	})
+}
+
+func TestImportAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		srv := apptest.Start(t, db)
+		u := apptest.User(t, db, models.RoleMember, "Sales")
+		_, secret, err := db.CreateAPIToken(ctx, u.ID, "import", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := srv.NewClient(t)
+		c.Bearer = secret
+		tag := strings.ToLower(apptest.Unique("api"))
+
+		r := uploadImport(t, srv, c, "/api/v1/imports", "people.csv", importCSV(tag), map[string]string{"on_duplicate": "fill"})
+		if r.Status != http.StatusAccepted {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+		var out struct {
+			ID          int64    `json:"id"`
+			Status      string   `json:"status"`
+			OnDuplicate string   `json:"on_duplicate"`
+			Columns     []string `json:"columns"`
+			RowsCreated int64    `json:"rows_created"`
+			RowsFailed  int64    `json:"rows_failed"`
+		}
+		r.Decode(t, &out)
+		if out.Status != models.ImportQueued || out.OnDuplicate != "fill" || len(out.Columns) != 4 ||
+			r.Location() != fmt.Sprintf("/api/v1/imports/%d", out.ID) || strings.Contains(r.Body, "file_path") {
+			t.Fatalf("created import: %s (Location %q)", r.Body, r.Location())
+		}
+		runImportJobs(t, db, out.ID)
+		g := c.Get(r.Location())
+		g.Decode(t, &out)
+		if g.Status != http.StatusOK || out.Status != models.ImportDone || out.RowsCreated != 1 || out.RowsFailed != 1 {
+			t.Fatalf("import: %d %s", g.Status, g.Body)
+		}
+		rej := c.Get(r.Location() + "/rejected.csv")
+		if rej.Status != http.StatusOK || !strings.Contains(rej.Body, "not-an-email") || !strings.HasPrefix(rej.Body, "First Name,Last Name,Email,Company,error") {
+			t.Fatalf("rejected.csv: %d %q", rej.Status, rej.Body)
+		}
+
+		// A bad mapping is refused before anything is stored.
+		bad := uploadImport(t, srv, c, "/api/v1/imports", "people.csv", importCSV(tag), map[string]string{"mapping": `{"columns":[{"column":"Email","field":"nope"}]}`})
+		if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "mapping") {
+			t.Fatalf("bad mapping: %d %s", bad.Status, bad.Body)
+		}
+
+		// Another member cannot see it; a viewer cannot import.
+		other := apptest.User(t, db, models.RoleMember, "Sales")
+		_, osecret, _ := db.CreateAPIToken(ctx, other.ID, "x", time.Now().Add(time.Hour))
+		oc := srv.NewClient(t)
+		oc.Bearer = osecret
+		if r := oc.Get(fmt.Sprintf("/api/v1/imports/%d", out.ID)); r.Status != http.StatusNotFound {
+			t.Fatalf("another member: %d", r.Status)
+		}
+		if r := oc.Get(fmt.Sprintf("/api/v1/imports/%d/rejected.csv", out.ID)); r.Status != http.StatusNotFound {
+			t.Fatalf("another member's rejected.csv: %d", r.Status)
+		}
+		viewer := apptest.User(t, db, models.RoleViewer, "Sales")
+		_, vsecret, _ := db.CreateAPIToken(ctx, viewer.ID, "v", time.Now().Add(time.Hour))
+		vc := srv.NewClient(t)
+		vc.Bearer = vsecret
+		if r := uploadImport(t, srv, vc, "/api/v1/imports", "people.csv", importCSV(tag), nil); r.Status != http.StatusForbidden {
+			t.Fatalf("viewer: %d %s", r.Status, r.Body)
+		}
+	})
+}

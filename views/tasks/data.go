@@ -1,0 +1,118 @@
+// Package tasks renders the task pages: "My tasks" with the department
+// queues and follow-ups, and a contact's tasks page.
+package tasks
+
+import (
+	"strconv"
+	"time"
+
+	"rapport/models"
+)
+
+// Section is one list of tasks on the page.
+type Section struct {
+	Key, Title string
+	Tasks      []models.Task
+}
+
+// Queue is a department's queue.
+type Queue struct {
+	DepartmentID int64
+	Name         string
+	Tasks        []models.Task
+}
+
+// Person is someone a task can be assigned to.
+type Person struct {
+	ID   int64
+	Name string
+}
+
+// Data is the "My tasks" page.
+type Data struct {
+	Sections  []Section
+	Queues    []Queue
+	FollowUps []models.FollowUp
+	CanWrite  bool
+	Location  *time.Location
+	People    []Person
+	// CalendarURL is shown once, right after it was made.
+	CalendarURL string
+	Form        Form
+}
+
+// Form is the new-task form.
+type Form struct {
+	ContactID  string
+	Title      string
+	Due        string // YYYY-MM-DDTHH:MM in the reader's zone
+	Priority   string
+	Repeat     string // "", day, week, month, weekday
+	Every      string
+	Weekday    string
+	Errors     map[string]string
+	ContactRef string // the contact's name, on its own page
+}
+
+// ContactData is a contact's tasks page.
+type ContactData struct {
+	Contact  *models.Contact
+	Tasks    []models.Task
+	CanWrite bool
+	Location *time.Location
+	People   []Person
+	Form     Form
+	Cadence  models.Interval
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func taskPath(t models.Task) string { return "/tasks/" + itoa(t.ID) }
+
+func dueText(t models.Task, loc *time.Location) string {
+	if t.DueAt == nil {
+		return "Someday"
+	}
+	return t.DueAt.In(loc).Format("Mon 2 Jan 2006, 15:04")
+}
+
+func dueValue(t models.Task, loc *time.Location) string {
+	if t.DueAt == nil {
+		return ""
+	}
+	return t.DueAt.In(loc).Format("2006-01-02T15:04")
+}
+
+func assigneeText(t models.Task) string {
+	switch {
+	case t.AssigneeName != "":
+		return t.AssigneeName
+	case t.DepartmentName != "":
+		return t.DepartmentName + " queue"
+	}
+	return "Unassigned"
+}
+
+func repeatText(t models.Task) string {
+	r := t.Rule()
+	if r.IsZero() {
+		return ""
+	}
+	s := "Repeats every " + strconv.Itoa(r.Every) + " " + string(r.Unit)
+	if r.Every != 1 {
+		s += "s"
+	}
+	if r.Weekday != nil {
+		s += " on " + r.Weekday.String()
+	}
+	return s
+}
+
+func cadenceEvery(iv models.Interval) string {
+	if iv.IsZero() {
+		return ""
+	}
+	return strconv.Itoa(iv.Every)
+}
+
+var weekdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
