@@ -186,3 +186,15 @@ func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ct
 // timestamps compare in order, and cut to microseconds, the precision
 // Postgres keeps, so a time read back equals the time written.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Analyze refreshes the planner's statistics. Call it after writing many
+// rows at once (an import, generated data): until autoanalyze catches up,
+// Postgres may plan a timeline page as a sort over the whole history
+// (185 ms for 10,000 items, seen in make bench) instead of reading the
+// ordered index (0.2 ms). The statement is the same on both databases.
+func (db *DB) Analyze(ctx context.Context) error {
+	if err := db.with(ctx).Exec("ANALYZE").Error; err != nil {
+		return fmt.Errorf("models: analyze: %w", err)
+	}
+	return nil
+}

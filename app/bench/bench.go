@@ -71,6 +71,11 @@ func Run(ctx context.Context, cfg *config.Config, db *models.DB, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	// Measure with the statistics a settled database has, not those of a
+	// database that was just filled.
+	if err := db.Analyze(ctx); err != nil {
+		return nil, err
+	}
 
 	srv := app.New(app.Deps{Config: cfg, DB: db, Logger: slog.New(slog.DiscardHandler), Version: "bench"})
 	defer srv.Close()

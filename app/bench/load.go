@@ -81,6 +81,9 @@ func Load(ctx context.Context, db *models.DB, opts LoadOptions) (*LoadResult, er
 			return nil, err
 		}
 	}
+	if err := db.Analyze(ctx); err != nil {
+		return nil, err
+	}
 	var ids []int64
 	if err := db.EachContact(ctx, actor, models.ContactListOptions{}, func(cs []models.Contact) error {
 		for _, c := range cs {
