@@ -72,7 +72,7 @@ func importContacts(ctx context.Context, env Env, args []string) error {
 				pct, done, total, p.Created, p.Updated, p.Skipped, p.Failed)
 		}
 	}}
-	done, err := importer.New(db, importer.Options{}).Run(ctx, imp.ID, tracker)
+	done, err := importer.New(db, importer.Options{Logger: cfg.Logger(env.Stderr)}).Run(ctx, imp.ID, tracker)
 	fmt.Fprintln(env.Stderr)
 	if err != nil {
 		if ctx.Err() != nil {

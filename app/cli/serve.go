@@ -44,7 +44,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	}
 	m := metrics.New(db, log)
 	runner := jobs.New(db, jobs.Options{Workers: cfg.Workers, Logger: log, Observe: m.ObserveJob})
-	runner.Register(importer.Kind, importer.New(db, importer.Options{}).Handler())
+	runner.Register(importer.Kind, importer.New(db, importer.Options{Logger: log}).Handler())
 	reminders.Register(ctx, db, runner, log)
 	srv := app.New(app.Deps{Config: cfg, DB: db, Logger: log, Version: Version, Jobs: runner, Metrics: m})
 	defer srv.Close()

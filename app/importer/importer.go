@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,6 +36,7 @@ const DefaultBatchSize = 500
 type Options struct {
 	BatchSize  int           // DefaultBatchSize when 0
 	UndoWindow time.Duration // models.DefaultImportUndoWindow when 0
+	Logger     *slog.Logger  // for what goes wrong without failing an import; discarded when nil
 }
 
 // Importer runs imports against one database.
@@ -45,6 +47,9 @@ type Importer struct {
 
 // New returns an Importer over db.
 func New(db *models.DB, opts Options) *Importer {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
@@ -224,6 +229,14 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 	if err := im.db.FinishImport(ctx, id, models.ImportDone, "", im.opts.UndoWindow); err != nil {
 		return imp, err
 	}
+	// A large import changes the tables' shape faster than autoanalyze
+	// notices; stale statistics make the planner sort whole histories. A
+	// failure here costs speed, not data, so it is logged, not returned.
+	if !imp.DryRun && done >= analyzeAfterRows {
+		if err := im.db.Analyze(ctx); err != nil {
+			im.opts.Logger.Warn("analyze after import", "import", id, "err", err)
+		}
+	}
 	c := p.counts
 	if err := im.db.Audit(ctx, models.AuditEntry{Actor: &actor, Action: "import.finish", SubjectType: "import", SubjectID: id,
 		Detail: map[string]any{"filename": imp.Filename, "dry_run": imp.DryRun, "read": c.Read, "created": c.Created,
@@ -269,3 +282,7 @@ func (im *Importer) owners(ctx context.Context) (map[string]int64, error) {
 
 // StoreDir is where uploads for imports are kept under the data directory.
 func StoreDir(dataDir string) string { return filepath.Join(dataDir, "imports") }
+
+// analyzeAfterRows is the import size from which statistics are refreshed
+// when it finishes.
+const analyzeAfterRows = 1000
