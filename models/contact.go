@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -128,6 +129,14 @@ func (contactTag) TableName() string { return "contact_tags" }
 func (c *Contact) Name() string {
 	if c.DisplayName != "" {
 		return c.DisplayName
+	}
+	if familyFirst(c.FamilyName, c.GivenName) {
+		// Chinese, Japanese and Korean names are written family name first
+		// and, in Chinese and Japanese, without a space: 王小明, not 小明 王.
+		if isKorean(c.FamilyName + c.GivenName) {
+			return c.FamilyName + " " + c.GivenName
+		}
+		return c.FamilyName + c.GivenName
 	}
 	if n := strings.TrimSpace(c.GivenName + " " + c.FamilyName); n != "" {
 		return n
@@ -480,6 +489,10 @@ func refreshKeys(c *Contact) {
 		c.NameKey = ""
 	}
 	parts := []string{c.DisplayName, c.GivenName, c.FamilyName, c.JobTitle}
+	if familyFirst(c.FamilyName, c.GivenName) {
+		// Written together, so the whole name (王小明) is found as typed.
+		parts = append(parts, c.FamilyName+c.GivenName)
+	}
 	if c.Company != nil {
 		parts = append(parts, c.Company.Name)
 	}
@@ -689,4 +702,30 @@ func auditTime(t *time.Time) any {
 		return nil
 	}
 	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// familyFirst reports whether a name is in a script written family name
+// first (Han, Hiragana, Katakana, Hangul): both parts present and at least
+// one of them in such a script.
+func familyFirst(family, given string) bool {
+	if family == "" || given == "" {
+		return false
+	}
+	for _, r := range family + given {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return true
+		}
+	}
+	return false
+}
+
+// isKorean reports whether s holds Hangul, which separates the family name
+// with a space (김 민준) where Chinese and Japanese do not.
+func isKorean(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Hangul, r) {
+			return true
+		}
+	}
+	return false
 }
