@@ -130,15 +130,7 @@ func (c *Contact) Name() string {
 	if c.DisplayName != "" {
 		return c.DisplayName
 	}
-	if familyFirst(c.FamilyName, c.GivenName) {
-		// Chinese, Japanese and Korean names are written family name first
-		// and, in Chinese and Japanese, without a space: 王小明, not 小明 王.
-		if isKorean(c.FamilyName + c.GivenName) {
-			return c.FamilyName + " " + c.GivenName
-		}
-		return c.FamilyName + c.GivenName
-	}
-	if n := strings.TrimSpace(c.GivenName + " " + c.FamilyName); n != "" {
+	if n := PersonName(c.GivenName, c.FamilyName); n != "" {
 		return n
 	}
 	if e := c.PrimaryEmail(); e != nil {
@@ -702,6 +694,21 @@ func auditTime(t *time.Time) any {
 		return nil
 	}
 	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// PersonName is how a given and a family name are written together:
+// "José Álvarez", but family name first for Chinese and Japanese without a
+// space (王小明) and for Korean with one (김 민준). Everything that shows a
+// name, or decides whether a display name is just the natural one (vCard
+// FN on import), uses it, so they agree.
+func PersonName(given, family string) string {
+	if familyFirst(family, given) {
+		if isKorean(family + given) {
+			return family + " " + given
+		}
+		return family + given
+	}
+	return strings.TrimSpace(given + " " + family)
 }
 
 // familyFirst reports whether a name is in a script written family name

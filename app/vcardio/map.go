@@ -86,7 +86,7 @@ func Map(c Card, phoneRegion string) (models.ContactRequest, []FieldError) {
 		}
 	}
 	if fn := strings.TrimSpace(Text(c.Props.PreferredValue(vcard.FieldFormattedName))); fn != "" {
-		names := strings.TrimSpace(r.GivenName + " " + r.FamilyName)
+		names := models.PersonName(r.GivenName, r.FamilyName)
 		// Writers put the email in FN when there is no name; that is no
 		// display name.
 		isEmail := slices.ContainsFunc(r.Emails, func(e models.EmailInput) bool { return strings.EqualFold(e.Address, fn) })
