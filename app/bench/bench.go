@@ -56,16 +56,8 @@ func Run(ctx context.Context, cfg *config.Config, db *models.DB, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	have, err := db.CountContacts(ctx, actor, models.ContactListOptions{})
-	if err != nil {
+	if _, err := ensureContacts(ctx, db, actor, opts.Contacts, opts.Interactions, opts.Log); err != nil {
 		return nil, err
-	}
-	if int(have) < opts.Contacts {
-		say("generating %d contacts (have %d)…", opts.Contacts-int(have), have)
-		if err := demo.Generate(ctx, db, demo.Options{Contacts: opts.Contacts - int(have), InteractionsPerItem: opts.Interactions,
-			Seed: uint64(have) + 1, Progress: opts.Log}); err != nil {
-			return nil, err
-		}
 	}
 	heavy, err := heavyContact(ctx, db, actor, opts.HeavyItems, say)
 	if err != nil {
@@ -377,4 +369,23 @@ func freeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// ensureContacts generates demo contacts until the actor can see n, and
+// returns how many there are. A database filled by an earlier run is used
+// as it is, so repeated runs measure the same data.
+func ensureContacts(ctx context.Context, db *models.DB, actor models.Actor, n, interactions int, log io.Writer) (int64, error) {
+	have, err := db.CountContacts(ctx, actor, models.ContactListOptions{})
+	if err != nil {
+		return 0, err
+	}
+	if int(have) >= n {
+		return have, nil
+	}
+	fmt.Fprintf(log, "generating %d contacts (have %d)…\n", n-int(have), have)
+	if err := demo.Generate(ctx, db, demo.Options{Contacts: n - int(have), InteractionsPerItem: interactions,
+		Seed: uint64(have) + 1, Progress: log}); err != nil {
+		return 0, err
+	}
+	return int64(n), nil
 }

@@ -18,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"rapport/app/demo"
 	"rapport/models"
 )
 
@@ -70,16 +69,9 @@ func Load(ctx context.Context, db *models.DB, opts LoadOptions) (*LoadResult, er
 	if err != nil {
 		return nil, err
 	}
-	have, err := db.CountContacts(ctx, actor, models.ContactListOptions{})
+	have, err := ensureContacts(ctx, db, actor, opts.Contacts, 5, opts.Log)
 	if err != nil {
 		return nil, err
-	}
-	if int(have) < opts.Contacts {
-		say("generating %d contacts (have %d)…", opts.Contacts-int(have), have)
-		if err := demo.Generate(ctx, db, demo.Options{Contacts: opts.Contacts - int(have), InteractionsPerItem: 5,
-			Seed: uint64(have) + 7, Progress: opts.Log}); err != nil {
-			return nil, err
-		}
 	}
 	if err := db.Analyze(ctx); err != nil {
 		return nil, err

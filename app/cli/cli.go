@@ -136,6 +136,25 @@ func openDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*models.
 	return db, nil
 }
 
+// openAs resolves the configuration, opens and migrates the database, and
+// finds the user a command acts as: commands that read or write contacts
+// do so as a person, so that person's visibility and role apply.
+func openAs(ctx context.Context, env Env, cfg *config.Config, email string) (*models.DB, *models.User, error) {
+	if err := cfg.Resolve(); err != nil {
+		return nil, nil, err
+	}
+	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("no user with email %s", email)
+	}
+	return db, u, nil
+}
+
 func version(_ context.Context, env Env, _ []string) error {
 	fmt.Fprintf(env.Stdout, "rapport %s\n", Version)
 	return nil

@@ -32,18 +32,11 @@ func exportContacts(ctx context.Context, env Env, args []string) error {
 	if *as == "" {
 		return usageError{"--as is required: exports show only what that user may see"}
 	}
-	if err := cfg.Resolve(); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
+	db, u, err := openAs(ctx, env, cfg, *as)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := db.UserByEmail(ctx, *as)
-	if err != nil {
-		return fmt.Errorf("no user with email %s", *as)
-	}
 	req := export.Request{Format: *format, ExcelFriendly: *excel, VCardVersion: *version, Via: "cli",
 		Filter: models.ContactListOptions{Query: *query, Tag: *tag}}
 	for _, col := range strings.Split(*columns, ",") {

@@ -31,18 +31,11 @@ func importContacts(ctx context.Context, env Env, args []string) error {
 		return usageError{"give --as EMAIL and exactly one FILE to import"}
 	}
 	path := fs.Arg(0)
-	if err := cfg.Resolve(); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
+	db, u, err := openAs(ctx, env, cfg, *as)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := db.UserByEmail(ctx, *as)
-	if err != nil {
-		return fmt.Errorf("no user with email %s", *as)
-	}
 	actor := u.Actor("cli")
 	req := importer.Request{OnDuplicate: *onDup, MatchNameCompany: *byName, DryRun: *dry}
 	if *mapping != "" && *mapping != "auto" {

@@ -30,18 +30,11 @@ func token(ctx context.Context, env Env, args []string) error {
 		}
 		exp = t
 	}
-	if err := cfg.Resolve(); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
+	db, u, err := openAs(ctx, env, cfg, *email)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := db.UserByEmail(ctx, *email)
-	if err != nil {
-		return fmt.Errorf("no user with email %s", *email)
-	}
 	t, secret, err := db.CreateAPIToken(ctx, u.ID, *name, exp)
 	if err != nil {
 		return err

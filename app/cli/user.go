@@ -149,18 +149,11 @@ func userPassword(ctx context.Context, env Env, args []string) error {
 	if *email == "" {
 		return usageError{"--email is required"}
 	}
-	if err := cfg.Resolve(); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg, cfg.Logger(env.Stderr))
+	db, u, err := openAs(ctx, env, cfg, *email)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := db.UserByEmail(ctx, *email)
-	if err != nil {
-		return fmt.Errorf("no user with email %s", *email)
-	}
 	pw, generated, err := readOrGeneratePassword(env)
 	if err != nil {
 		return err
