@@ -68,7 +68,6 @@ func (s *Server) routes() {
 	ui.GET("/companies/:id", s.companyShow)
 	ui.GET("/companies/:id/timeline", s.companyTimelineItems)
 	ui.GET("/activity", s.activityItems)
-	ui.GET("/inbox", s.sectionShow("inbox", "Inbox"))
 	ui.GET("/import-export", s.transferShow)
 	ui.GET("/settings", s.settingsShow)
 	ui.POST("/settings/profile", s.profileSave)
@@ -79,6 +78,7 @@ func (s *Server) routes() {
 	s.noteRoutes(ui)
 	s.importRoutes(ui)
 	s.taskRoutes(ui)
+	s.socialRoutes(ui)
 	s.calendarRoutes(e)
 
 	adm := ui.Group("/admin", requireAdmin)
@@ -97,5 +97,5 @@ func (s *Server) routes() {
 	s.noteAPIRoutes(api)
 	s.importAPIRoutes(api)
 	s.taskAPIRoutes(api)
-
+	s.socialAPIRoutes(api)
 }

@@ -35,6 +35,15 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
 
+	// Social streams (issue #8).
+	FeedAllowHosts []string      // hosts (or host:port) allowed past the SSRF guard
+	FeedInterval   time.Duration // default time between two polls of one feed
+	FeedTimeout    time.Duration // one fetch, connect to last byte
+	FeedMaxBytes   int64         // largest feed body read
+	FeedDiscovery  bool          // fetch profile pages to find <link rel="alternate"> feeds
+	AttentionTag   string        // posts of contacts with this tag always reach the Inbox
+	InboxTarget    time.Duration // response-time target: amber at half, red past it
+
 	raw map[string]*string // flag values before validation, keyed by flag name
 }
 
@@ -55,6 +64,13 @@ var settings = []setting{
 	{"db-max-conns", "RAPPORT_DB_MAX_CONNS", "16", "Postgres connection pool size"},
 	{"shutdown-timeout", "RAPPORT_SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests and jobs get to finish on SIGINT/SIGTERM"},
 	{"max-body-bytes", "RAPPORT_MAX_BODY_BYTES", "10485760", "largest request body accepted outside file uploads, in bytes"},
+	{"feed-allow-hosts", "RAPPORT_FEED_ALLOW_HOSTS", "", "comma-separated hosts (or host:port) that feed fetches may reach even though they resolve to loopback or private addresses"},
+	{"feed-interval", "RAPPORT_FEED_INTERVAL", "15m", "default time between two polls of one feed (jittered ±10%)"},
+	{"feed-timeout", "RAPPORT_FEED_TIMEOUT", "20s", "longest one feed fetch may take"},
+	{"feed-max-bytes", "RAPPORT_FEED_MAX_BYTES", "5242880", "largest feed body read, in bytes; a longer feed is refused"},
+	{"feed-discovery", "RAPPORT_FEED_DISCOVERY", "true", "fetch a pasted profile page to find the feed it names in link rel=alternate (true or false)"},
+	{"attention-tag", "RAPPORT_ATTENTION_TAG", "attention", "tag that sends every post of a contact to the Inbox"},
+	{"inbox-target", "RAPPORT_INBOX_TARGET", "20m", "response-time target for Inbox items: amber at half of it, red past it"},
 }
 
 // Register adds every setting to fs as a flag whose default comes from the
@@ -161,6 +177,10 @@ func (c *Config) Resolve() error {
 		return bad("shutdown-timeout", get("shutdown-timeout"), "want a positive duration such as 30s")
 	}
 
+	if err := c.resolveSocial(get); err != nil {
+		return err
+	}
+
 	c.SecretKey = get("secret-key")
 	if c.SecretKey == "" {
 		if c.SecretKey, err = loadOrCreateSecret(filepath.Join(c.DataDir, "secret.key")); err != nil {
@@ -255,4 +275,45 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return c, c.Resolve()
+}
+
+// resolveSocial reads the settings of social streams and the Inbox.
+func (c *Config) resolveSocial(get func(string) string) error {
+	c.FeedAllowHosts = nil
+	for _, h := range strings.Split(get("feed-allow-hosts"), ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			c.FeedAllowHosts = append(c.FeedAllowHosts, h)
+		}
+	}
+	durations := []struct {
+		flag string
+		dst  *time.Duration
+		min  time.Duration
+	}{
+		{"feed-interval", &c.FeedInterval, time.Minute},
+		{"feed-timeout", &c.FeedTimeout, time.Second},
+		{"inbox-target", &c.InboxTarget, time.Minute},
+	}
+	for _, d := range durations {
+		v, err := time.ParseDuration(get(d.flag))
+		if err != nil || v < d.min {
+			return bad(d.flag, get(d.flag), "want a duration of at least "+d.min.String()+", such as 15m")
+		}
+		*d.dst = v
+	}
+	n, err := positiveInt("feed-max-bytes", get("feed-max-bytes"), 1024, 1<<30)
+	if err != nil {
+		return err
+	}
+	c.FeedMaxBytes = int64(n)
+	switch v := strings.ToLower(get("feed-discovery")); v {
+	case "true", "1", "yes", "on":
+		c.FeedDiscovery = true
+	case "false", "0", "no", "off":
+		c.FeedDiscovery = false
+	default:
+		return bad("feed-discovery", v, "want true or false")
+	}
+	c.AttentionTag = get("attention-tag")
+	return nil
 }
