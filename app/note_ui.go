@@ -216,6 +216,15 @@ func (s *Server) noteUpdate(c echo.Context) error {
 		}
 		v.Editing, v.Draft, v.Version = true, body, ce.Current.Version
 		v.Conflict, v.Diff = ce.Current, models.DiffLines(ce.Current.Body, body)
+		// The note names its author, not who saved it last; the person
+		// being refused needs the latter, to know whom to ask.
+		revs, err := s.db.NoteRevisions(c.Request().Context(), a, n.ID)
+		if err != nil {
+			return err
+		}
+		if len(revs) > 0 && revs[0].Version == ce.Current.Version {
+			v.ConflictBy = &revs[0]
+		}
 		return s.renderNote(c, http.StatusConflict, v)
 	case errors.As(err, &ve):
 		v, err := s.noteView(c, *n)

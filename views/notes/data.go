@@ -77,7 +77,10 @@ type View struct {
 	Error   string
 	// Conflict is the note as someone else saved it meanwhile; Diff goes
 	// from it to Draft.
-	Conflict   *models.Note
+	Conflict *models.Note
+	// ConflictBy is the revision that made Conflict: who saved it, and
+	// for which department.
+	ConflictBy *models.NoteRevision
 	Diff       []models.DiffLine
 	ReplyDraft string
 	ReplyError string
@@ -169,6 +172,14 @@ func restrictedLabel(n *models.Note) string {
 		return n.AuthorDepartmentName + " only"
 	}
 	return "Department only"
+}
+
+// conflictBy names who saved the version that refused the person's save.
+func conflictBy(v View) string {
+	if r := v.ConflictBy; r != nil {
+		return attribution(r.AuthorName, r.DepartmentName)
+	}
+	return "Someone else"
 }
 
 func diffClass(l models.DiffLine) string { return "diff-" + string(l.Op) }

@@ -834,15 +834,15 @@ func EditForm(p views.Page, v View) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var41 string
-			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(attribution(v.Conflict.AuthorName, ""))
+			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(conflictBy(v))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notes/notes.templ`, Line: 138, Col: 51}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/notes/notes.templ`, Line: 138, Col: 26}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 80, " or someone else saved this note while you were editing.</strong> Your text is still in the form. Compare, merge what you want to keep, and save again.")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 80, " saved this note while you were editing.</strong> Your text is still in the form. Compare, merge what you want to keep, and save again.")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
