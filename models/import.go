@@ -496,63 +496,15 @@ func (db *DB) ImportCreatedContacts(ctx context.Context, id int64) ([]int64, err
 }
 
 // FindImportMatch returns the visible contact a row to import duplicates,
-// or nil: the first with one of its emails, else one of its phone numbers,
-// else, when byNameCompany, with the same name at the same company.
+// or nil: the newest with one of its emails, else with one of its phone
+// numbers, else, when byNameCompany, the oldest with the same name at the
+// same company. It is ImportMatches for one row.
 func (db *DB) FindImportMatch(ctx context.Context, actor Actor, req ContactRequest, byNameCompany bool) (*Contact, error) {
-	for _, e := range req.Emails {
-		if strings.TrimSpace(e.Address) == "" {
-			continue
-		}
-		if c, err := db.firstContact(ctx, actor, ContactListOptions{Email: e.Address}); c != nil || err != nil {
-			return c, err
-		}
-	}
-	for _, p := range req.Phones {
-		if _, msg := ParsePhone(strings.TrimSpace(p.Number), req.PhoneRegion); msg != "" {
-			continue // a number models cannot read matches nothing
-		}
-		if c, err := db.firstContact(ctx, actor, ContactListOptions{Phone: p.Number, PhoneRegion: req.PhoneRegion}); c != nil || err != nil {
-			return c, err
-		}
-	}
-	if !byNameCompany || strings.TrimSpace(req.CompanyName) == "" {
-		return nil, nil
-	}
-	name := searchKey(req.FamilyName + " " + req.GivenName)
-	if strings.TrimSpace(req.FamilyName+req.GivenName) == "" {
-		name = searchKey(req.DisplayName)
-	}
-	if name == "" {
-		return nil, nil
-	}
-	var ids []int64
-	err := db.with(ctx).Model(&Contact{}).Scopes(visibleContacts(actor)).
-		Joins("JOIN companies ON companies.id = contacts.company_id AND companies.deleted_at IS NULL").
-		Where("contacts.name_key = ? AND companies.name_key = ?", name, searchKey(req.CompanyName)).
-		Order("contacts.id").Limit(1).Pluck("contacts.id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("models: match import row by name and company: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return db.Contact(ctx, actor, ids[0])
-}
-
-func (db *DB) firstContact(ctx context.Context, actor Actor, opts ContactListOptions) (*Contact, error) {
-	opts.Limit, opts.Sort = 1, ContactSortCreated
-	page, err := db.Contacts(ctx, actor, opts)
-	if err != nil {
-		var v *ValidationError
-		if errors.As(err, &v) {
-			return nil, nil
-		}
+	ids, err := db.ImportMatches(ctx, actor, []ImportKeys{ImportKeysOf(req, byNameCompany)})
+	if err != nil || ids[0] == 0 {
 		return nil, err
 	}
-	if len(page.Contacts) == 0 {
-		return nil, nil
-	}
-	return db.Contact(ctx, actor, page.Contacts[0].ID)
+	return db.Contact(ctx, actor, ids[0])
 }
 
 // UndoResult says what undoing an import did.

@@ -13,10 +13,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +32,7 @@ import (
 const Kind = models.ImportJobKind
 
 // DefaultBatchSize is how many records one transaction saves.
-const DefaultBatchSize = 500
+const DefaultBatchSize = 2000
 
 // Options tune an Importer. Zero values pick the defaults.
 type Options struct {
@@ -162,7 +164,10 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		return imp, err
 	}
 
-	p := &pass{im: im, imp: imp, actor: actor, seen: map[string]int64{}, createdHere: map[int64]bool{}, counts: imp.Counts()}
+	p := &pass{im: im, imp: imp, actor: actor, counts: imp.Counts(), seed: maphash.MakeSeed()}
+	if imp.DryRun {
+		p.dryKeys = map[uint64]bool{}
+	}
 	var done int64
 	if c := t.Checkpoint(); c != "" {
 		if done, err = strconv.ParseInt(c, 10, 64); err != nil {
@@ -177,9 +182,8 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		if err != nil {
 			return imp, err
 		}
-		for _, cid := range ids {
-			p.createdHere[cid] = true
-		}
+		slices.Sort(ids)
+		p.created = ids
 	}
 	report := func() {
 		c := p.counts

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -15,58 +16,93 @@ import (
 )
 
 // pass carries one run over a file: the import, who it runs as, what
-// earlier rows became, and the totals.
+// earlier rows became, and the totals. What it keeps stays small whatever
+// the file's size: rows are matched against the database a batch at a
+// time, so only the ids of the contacts this import created are held.
 type pass struct {
 	im    *Importer
 	imp   *models.Import
 	actor models.Actor
-	// seen maps the emails, phone numbers (and names at companies) of the
-	// rows so far to the contact they went to, so a row that repeats an
-	// earlier one is merged into it. In a dry run nothing is saved, and an
-	// earlier row stands for its contact by minus its line.
-	seen map[string]int64
-	// createdHere holds the contacts this import created: a later row
-	// matching one of them is the same person again, merged whatever the
-	// duplicate policy.
-	createdHere map[int64]bool
-	counts      models.ImportCounts
+	// created holds the contacts this import created, in ascending order
+	// (ids grow as they are inserted): a later row matching one of them is
+	// the same person again, merged whatever the duplicate policy.
+	created []int64
+	// dryKeys holds, in a dry run, hashes of the keys of rows that would
+	// have created a contact: nothing is saved, so a later row repeating
+	// one is recognised here instead of in the database. A 64-bit hash
+	// keeps a million-row file at a few tens of megabytes.
+	dryKeys map[uint64]bool
+	seed    maphash.Seed
+	counts  models.ImportCounts
 }
 
 // errDryRun rolls back a dry run's savepoint after its checks passed.
 var errDryRun = errors.New("dry run")
 
+// batchRun is the state of one batch: where its rows went and the new
+// contacts waiting to be written together.
+type batchRun struct {
+	// seen maps the keys of the batch's rows so far to where they went, so
+	// a row repeating an earlier one in the batch is merged into it.
+	seen     map[string]*target
+	contacts *models.ContactBatch
+	waiting  []*target // in the order added to contacts
+	changes  []models.ImportChange
+}
+
+// target is the contact a row went to.
+type target struct {
+	id      int64 // 0 while it waits in the batch to be written
+	created bool  // this import created it
+	change  int   // its "created" change in batchRun.changes, or -1
+}
+
 // batch saves rows through tx and returns the failures and changes to
-// record with them. An error it returns is not about a row: the batch must
-// roll back.
+// record with them. New contacts are validated one by one and written
+// together; rows matching existing contacts are matched for the whole
+// batch at once. An error it returns is not about a row: the batch must
+// roll back. A dry run does it all in a savepoint it then rolls back, so
+// every check the writes make still reports its problem.
 func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.ImportFailure, []models.ImportChange, error) {
-	var (
-		failures []models.ImportFailure
-		changes  []models.ImportChange
-	)
-	for _, r := range rows {
-		p.counts.Read++
-		if r.reject != "" {
-			p.counts.Failed++
-			failures = append(failures, failure(r, r.reject, true))
-			continue
+	var failures []models.ImportFailure
+	b := &batchRun{seen: map[string]*target{}, contacts: models.NewContactBatch(p.actor, "Imported from "+p.imp.Filename)}
+	err := p.write(ctx, tx, func(tx *models.DB) error {
+		keys := make([]models.ImportKeys, len(rows))
+		for i, r := range rows {
+			if r.reject == "" {
+				keys[i] = models.ImportKeysOf(r.req, p.imp.MatchNameCompany)
+			}
 		}
-		for _, w := range r.warnings {
-			failures = append(failures, failure(r, w+" (the rest of the row was imported)", false))
-		}
-		ch, err := p.row(ctx, tx, r)
-		if reason, ok := rowProblem(err); ok {
-			p.counts.Failed++
-			failures = append(failures, failure(r, reason, true))
-			continue
-		}
+		matches, err := tx.ImportMatches(ctx, p.actor, keys)
 		if err != nil {
-			return nil, nil, fmt.Errorf("import row on line %d: %w", r.line, err)
+			return err
 		}
-		if ch != nil {
-			changes = append(changes, *ch)
+		for i, r := range rows {
+			p.counts.Read++
+			if r.reject != "" {
+				p.counts.Failed++
+				failures = append(failures, failure(r, r.reject, true))
+				continue
+			}
+			for _, w := range r.warnings {
+				failures = append(failures, failure(r, w+" (the rest of the row was imported)", false))
+			}
+			err := p.row(ctx, tx, b, r, keys[i].Strings(), matches[i])
+			if reason, ok := rowProblem(err); ok {
+				p.counts.Failed++
+				failures = append(failures, failure(r, reason, true))
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("import row on line %d: %w", r.line, err)
+			}
 		}
+		return p.flush(ctx, tx, b)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return failures, changes, nil
+	return failures, b.changes, nil
 }
 
 func failure(r row, reason string, rejected bool) models.ImportFailure {
@@ -101,93 +137,115 @@ func rowProblem(err error) (string, bool) {
 	return "", false
 }
 
-// row saves one row: creates a contact, or deals with the one it
-// duplicates by the import's policy. It returns the change to record.
-func (p *pass) row(ctx context.Context, tx *models.DB, r row) (*models.ImportChange, error) {
-	keys := p.keys(r.req)
-	var target *models.Contact
-	if id, ok := p.lookup(keys); ok {
-		if id < 0 {
-			// Dry run: an earlier row would have created this contact.
-			p.counts.Updated++
-			return nil, nil
+// row saves one row: queues a new contact, or deals with the one it
+// duplicates (an earlier row's, or match, an existing contact's) by the
+// import's policy.
+func (p *pass) row(ctx context.Context, tx *models.DB, b *batchRun, r row, keys []string, match int64) error {
+	var t *target
+	for _, k := range keys {
+		if t = b.seen[k]; t != nil {
+			break
 		}
-		c, err := tx.Contact(ctx, p.actor, id)
-		if err != nil && !errors.Is(err, models.ErrNotFound) {
-			return nil, err
+	}
+	if p.imp.DryRun && (t != nil && t.created || t == nil && p.dryHas(keys)) {
+		// An earlier row would have created this contact.
+		p.counts.Updated++
+		return nil
+	}
+	if t == nil && match != 0 {
+		t = &target{id: match, created: p.isCreated(match), change: -1}
+	}
+	if t == nil {
+		return p.create(ctx, tx, b, r, keys)
+	}
+	remember(b.seen, keys, t)
+	if t.id == 0 {
+		// The earlier row's contact is still waiting to be written.
+		if err := p.flush(ctx, tx, b); err != nil {
+			return err
 		}
-		target = c
 	}
-	if target == nil {
-		c, err := tx.FindImportMatch(ctx, p.actor, r.req, p.imp.MatchNameCompany)
-		if err != nil {
-			return nil, err
-		}
-		target = c
-	}
-	if target == nil {
-		return p.create(ctx, tx, r, keys)
-	}
-	p.remember(keys, target.ID)
 	policy := p.imp.OnDuplicate
-	mergeHere := p.createdHere[target.ID]
-	if mergeHere {
+	if t.created {
 		policy = models.DuplicateFill
 	}
 	if policy == models.DuplicateSkip {
 		p.counts.Skipped++
-		return nil, nil
+		return nil
 	}
-	patch, before, changed := contactPatch(target, r.req, policy == models.DuplicateOverwrite)
+	c, err := tx.Contact(ctx, p.actor, t.id)
+	if errors.Is(err, models.ErrNotFound) {
+		return p.create(ctx, tx, b, r, keys) // gone since it was matched
+	}
+	if err != nil {
+		return err
+	}
+	patch, before, changed := contactPatch(c, r.req, policy == models.DuplicateOverwrite)
 	if !changed {
-		if mergeHere {
+		if t.created {
 			p.counts.Updated++ // merged: it adds nothing new, but it is not a skip
 		} else {
 			p.counts.Skipped++
 		}
-		return nil, nil
+		return nil
 	}
-	patch.Version = target.Version
-	var updated *models.Contact
-	err := p.write(ctx, tx, func(tx *models.DB) (err error) {
-		updated, err = tx.UpdateContact(ctx, p.actor, target.ID, patch)
-		return err
-	})
+	patch.Version = c.Version
+	updated, err := tx.UpdateContact(ctx, p.actor, c.ID, patch)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if updated != nil && updated.Version == target.Version {
+	if updated != nil && updated.Version == c.Version {
 		p.counts.Skipped++
-		return nil, nil
+		return nil
 	}
 	p.counts.Updated++
-	if mergeHere || p.imp.DryRun {
-		return nil, nil // undoing the import deletes the contact anyway
+	if t.created || p.imp.DryRun {
+		return nil // undoing the import deletes the contact anyway
 	}
-	b, err := json.Marshal(before)
+	bj, err := json.Marshal(before)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &models.ImportChange{ContactID: target.ID, Action: models.ImportChangeUpdated, Before: string(b)}, nil
+	b.changes = append(b.changes, models.ImportChange{ContactID: c.ID, Action: models.ImportChangeUpdated, Before: string(bj)})
+	return nil
 }
 
-func (p *pass) create(ctx context.Context, tx *models.DB, r row, keys []string) (*models.ImportChange, error) {
-	var c *models.Contact
-	err := p.write(ctx, tx, func(tx *models.DB) (err error) {
-		c, err = tx.CreateContact(ctx, p.actor, r.req)
+// create validates the row as a new contact and queues it to be written
+// with the batch.
+func (p *pass) create(ctx context.Context, tx *models.DB, b *batchRun, r row, keys []string) error {
+	if err := b.contacts.Add(ctx, tx, r.req); err != nil {
 		return err
-	})
-	if err != nil {
-		return nil, err
 	}
 	p.counts.Created++
+	t := &target{created: true, change: -1}
 	if p.imp.DryRun {
-		p.remember(keys, -int64(r.line))
-		return nil, nil
+		p.dryRemember(keys)
+	} else {
+		t.change = len(b.changes)
+		b.changes = append(b.changes, models.ImportChange{Action: models.ImportChangeCreated, Before: "{}"})
 	}
-	p.remember(keys, c.ID)
-	p.createdHere[c.ID] = true
-	return &models.ImportChange{ContactID: c.ID, Action: models.ImportChangeCreated, Before: "{}"}, nil
+	remember(b.seen, keys, t)
+	b.waiting = append(b.waiting, t)
+	return nil
+}
+
+// flush writes the contacts waiting in the batch and gives their rows
+// and changes the new ids.
+func (p *pass) flush(ctx context.Context, tx *models.DB, b *batchRun) error {
+	ids, err := b.contacts.Flush(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		t := b.waiting[i]
+		t.id = id
+		if t.change >= 0 {
+			b.changes[t.change].ContactID = id
+			p.created = append(p.created, id)
+		}
+	}
+	b.waiting = b.waiting[:0]
+	return nil
 }
 
 // write runs a save; in a dry run inside a savepoint rolled back after it
@@ -208,44 +266,30 @@ func (p *pass) write(ctx context.Context, tx *models.DB, save func(tx *models.DB
 	return err
 }
 
-// keys are what identifies the person a request describes.
-func (p *pass) keys(r models.ContactRequest) []string {
-	var keys []string
-	for _, e := range r.Emails {
-		if k := models.EmailKey(e.Address); k != "" {
-			keys = append(keys, "e:"+k)
-		}
-	}
-	for _, ph := range r.Phones {
-		if e164, msg := models.ParsePhone(strings.TrimSpace(ph.Number), r.PhoneRegion); msg == "" && e164 != "" {
-			keys = append(keys, "p:"+e164)
-		}
-	}
-	if p.imp.MatchNameCompany && strings.TrimSpace(r.CompanyName) != "" {
-		name := strings.TrimSpace(r.GivenName + " " + r.FamilyName)
-		if name == "" {
-			name = strings.TrimSpace(r.DisplayName)
-		}
-		if name != "" {
-			keys = append(keys, "n:"+strings.ToLower(name)+"|"+strings.ToLower(strings.TrimSpace(r.CompanyName)))
-		}
-	}
-	return keys
+func (p *pass) isCreated(id int64) bool {
+	_, ok := slices.BinarySearch(p.created, id)
+	return ok
 }
 
-func (p *pass) lookup(keys []string) (int64, bool) {
+func (p *pass) dryHas(keys []string) bool {
 	for _, k := range keys {
-		if id, ok := p.seen[k]; ok {
-			return id, true
+		if p.dryKeys[maphash.String(p.seed, k)] {
+			return true
 		}
 	}
-	return 0, false
+	return false
 }
 
-func (p *pass) remember(keys []string, id int64) {
+func (p *pass) dryRemember(keys []string) {
 	for _, k := range keys {
-		if _, ok := p.seen[k]; !ok {
-			p.seen[k] = id
+		p.dryKeys[maphash.String(p.seed, k)] = true
+	}
+}
+
+func remember(seen map[string]*target, keys []string, t *target) {
+	for _, k := range keys {
+		if _, ok := seen[k]; !ok {
+			seen[k] = t
 		}
 	}
 }

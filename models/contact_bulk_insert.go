@@ -1,0 +1,325 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// ContactBatch creates many contacts at once, for imports and generated
+// data. Add validates each request exactly as CreateContact does (the same
+// patch.apply, refreshKeys and link checks, with the lookups they make
+// remembered for the batch); Flush writes every queued contact, with its
+// lists and its creation item on the timeline, in a few multi-row INSERTs
+// instead of a dozen statements per contact. That is what makes a
+// million-row import take seconds per hundred thousand rather than minutes.
+//
+// Contacts created this way are recorded by their caller (an import keeps
+// them in import_changes and audits the import as a whole), so no audit
+// event is written per contact.
+type ContactBatch struct {
+	actor   Actor
+	summary string
+	defs    []CustomFieldDef
+	// What earlier rows looked up: user ids that exist, and companies by
+	// the name a row gave.
+	users     map[int64]bool
+	companies map[string]*Company
+	defsRead  bool
+	pending   []*Contact
+}
+
+// NewContactBatch starts a batch of contacts created by actor. summary is
+// the line their creation item shows on the timeline ("Imported from
+// people.csv"); empty picks the one CreateContact writes for the source.
+func NewContactBatch(actor Actor, summary string) *ContactBatch {
+	return &ContactBatch{actor: actor, summary: summary, users: map[int64]bool{}, companies: map[string]*Company{}}
+}
+
+// Len is how many contacts are queued.
+func (b *ContactBatch) Len() int { return len(b.pending) }
+
+// Add validates req and queues the contact it describes. A problem with
+// the request is a *ValidationError and queues nothing. A company the
+// request names is found or created through tx, as CreateContact does.
+func (b *ContactBatch) Add(ctx context.Context, tx *DB, req ContactRequest) error {
+	if !b.actor.CanWrite() {
+		return fmt.Errorf("models: create contacts: %w", ErrForbidden)
+	}
+	// As CreateContact starts a contact.
+	c := &Contact{Source: req.Source, CustomFields: map[string]string{}}
+	var v ValidationError
+	if c.Source == "" {
+		c.Source = SourceManual
+	} else if !c.Source.Valid() {
+		v.Add("source", "Choose manual, import, api or feed.")
+	}
+	if b.actor.UserID != 0 {
+		c.OwnerID = &b.actor.UserID
+	}
+	patch := req.patch()
+	patch.apply(c, &v)
+	if err := b.resolveLinks(ctx, tx, c, &patch, &v); err != nil {
+		return err
+	}
+	if err := tx.checkContactLinks(ctx, b.actor, nil, c, &patch, &v); err != nil {
+		return err
+	}
+	if patch.OwnerID != nil && *patch.OwnerID != 0 {
+		b.users[*patch.OwnerID] = true
+	}
+	if patch.CompanyName != nil && c.Company != nil {
+		b.companies[companyCacheKey(*patch.CompanyName)] = c.Company
+	}
+	refreshKeys(c)
+	t := now()
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, t, t
+	b.pending = append(b.pending, c)
+	return nil
+}
+
+// resolveLinks answers, from what the batch already looked up, the checks
+// checkContactLinks would make a query for, and takes them out of p so
+// that it does not: an owner known to exist, a company already found by
+// that name, and custom fields against definitions read once per batch.
+func (b *ContactBatch) resolveLinks(ctx context.Context, tx *DB, c *Contact, p *ContactPatch, v *ValidationError) error {
+	if p.OwnerID != nil && b.users[*p.OwnerID] {
+		c.OwnerID, p.OwnerID = p.OwnerID, nil
+	}
+	if p.CompanyName != nil {
+		if co, ok := b.companies[companyCacheKey(*p.CompanyName)]; ok {
+			c.CompanyID, c.Company, p.CompanyName = &co.ID, co, nil
+		}
+	}
+	if len(p.CustomFields) > 0 {
+		if !b.defsRead {
+			defs, err := tx.CustomFieldDefs(ctx)
+			if err != nil {
+				return err
+			}
+			b.defs, b.defsRead = defs, true
+		}
+		// As checkContactLinks: only the values being set are checked.
+		given := make(map[string]string, len(p.CustomFields))
+		for k := range p.CustomFields {
+			if val, ok := c.CustomFields[k]; ok {
+				given[k] = val
+			}
+		}
+		maps.Copy(c.CustomFields, checkCustomFields(b.defs, given, v))
+		p.CustomFields = nil
+	}
+	return nil
+}
+
+func companyCacheKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// Flush writes the queued contacts through tx and returns their ids in the
+// order they were added; the batch is then empty. Run it in the
+// transaction that records what the contacts are for (an import's batch),
+// so both commit together.
+func (b *ContactBatch) Flush(ctx context.Context, tx *DB) ([]int64, error) {
+	cs := b.pending
+	b.pending = nil
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	ids, err := insertRows(ctx, tx, "contacts", []string{"given_name", "family_name", "display_name", "job_title",
+		"company_id", "birthday", "about", "owner_id", "source", "restricted_department_id", "custom_fields",
+		"last_contacted_at", "version", "created_at", "updated_at", "name_key", "search_text"}, len(cs), true,
+		func(i int, a []any) []any {
+			c := cs[i]
+			custom, _ := json.Marshal(c.CustomFields)
+			return append(a, c.GivenName, c.FamilyName, c.DisplayName, c.JobTitle, c.CompanyID, c.Birthday, c.About,
+				c.OwnerID, string(c.Source), c.RestrictedDepartmentID, string(custom), c.LastContactedAt, c.Version,
+				c.CreatedAt, c.UpdatedAt, c.NameKey, c.SearchText)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("models: create contacts: %w", err)
+	}
+	for i, c := range cs {
+		c.ID = ids[i]
+	}
+	if err := b.insertLists(ctx, tx, cs); err != nil {
+		return nil, err
+	}
+	if err := b.insertCreatedItems(ctx, tx, cs); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// listRow is one row of a contact's list, for insertRows.
+type listRow struct {
+	c *Contact
+	i int
+}
+
+// insertLists writes the emails, phones, addresses, tags and profiles of
+// cs, each table in as few statements as its size allows.
+func (b *ContactBatch) insertLists(ctx context.Context, tx *DB, cs []*Contact) error {
+	rows := func(n func(*Contact) int) []listRow {
+		var out []listRow
+		for _, c := range cs {
+			for i := range n(c) {
+				out = append(out, listRow{c, i})
+			}
+		}
+		return out
+	}
+	t := now()
+	tables := []struct {
+		table string
+		cols  []string
+		rows  []listRow
+		args  func(r listRow, a []any) []any
+	}{
+		{"contact_emails", []string{"contact_id", "address", "address_key", "label", "is_primary", "position"},
+			rows(func(c *Contact) int { return len(c.Emails) }), func(r listRow, a []any) []any {
+				e := r.c.Emails[r.i]
+				return append(a, r.c.ID, e.Address, e.AddressKey, e.Label, e.IsPrimary, e.Position)
+			}},
+		{"contact_phones", []string{"contact_id", "number", "e164", "label", "is_primary", "position"},
+			rows(func(c *Contact) int { return len(c.Phones) }), func(r listRow, a []any) []any {
+				p := r.c.Phones[r.i]
+				return append(a, r.c.ID, p.Number, p.E164, p.Label, p.IsPrimary, p.Position)
+			}},
+		{"contact_addresses", []string{"contact_id", "label", "street", "city", "region", "postal_code", "country", "position"},
+			rows(func(c *Contact) int { return len(c.Addresses) }), func(r listRow, a []any) []any {
+				ad := r.c.Addresses[r.i]
+				return append(a, r.c.ID, ad.Label, ad.Street, ad.City, ad.Region, ad.PostalCode, ad.Country, ad.Position)
+			}},
+		{"contact_tags", []string{"contact_id", "tag", "tag_key"},
+			rows(func(c *Contact) int { return len(c.Tags) }), func(r listRow, a []any) []any {
+				tag := r.c.Tags[r.i]
+				return append(a, r.c.ID, tag, tagKey(tag))
+			}},
+		{"social_profiles", []string{"contact_id", "network", "handle", "url", "feed_url", "position", "created_at"},
+			rows(func(c *Contact) int { return len(c.SocialProfiles) }), func(r listRow, a []any) []any {
+				p := r.c.SocialProfiles[r.i]
+				return append(a, r.c.ID, p.Network, p.Handle, p.URL, p.FeedURL, p.Position, t)
+			}},
+	}
+	for _, tb := range tables {
+		if len(tb.rows) == 0 {
+			continue
+		}
+		_, err := insertRows(ctx, tx, tb.table, tb.cols, len(tb.rows), false, func(i int, a []any) []any { return tb.args(tb.rows[i], a) })
+		if err != nil {
+			return fmt.Errorf("models: save %s of new contacts: %w", tb.table, err)
+		}
+	}
+	return nil
+}
+
+// insertCreatedItems puts each contact's creation on its timeline, as
+// recordContactCreated does for one.
+func (b *ContactBatch) insertCreatedItems(ctx context.Context, tx *DB, cs []*Contact) error {
+	recs := make([]timelineRecord, len(cs))
+	for i, c := range cs {
+		kind, summary, source := TimelineChange, "Contact created", sourceOf(b.actor)
+		switch c.Source {
+		case SourceImport:
+			kind, summary, source = TimelineImport, "Contact imported", TimelineSourceImport
+		case SourceAPI:
+			summary, source = "Contact created through the API", TimelineSourceAPI
+		case SourceFeed:
+			summary, source = "Contact created from a feed", TimelineSourceFeed
+		}
+		if b.summary != "" {
+			summary = shorten(cleanLine(b.summary), maxTimelineSummary)
+		}
+		recs[i] = timelineRecord{ContactID: c.ID, Kind: kind, OccurredAt: c.CreatedAt, Source: source, Summary: summary,
+			Data: `{"action":"create"}`, CreatedAt: c.CreatedAt, UpdatedAt: c.CreatedAt}
+		if b.actor.UserID != 0 {
+			recs[i].ActorUserID = &b.actor.UserID
+		}
+		if len(b.actor.DepartmentIDs) > 0 {
+			recs[i].ActorDepartmentID = &b.actor.DepartmentIDs[0]
+		}
+	}
+	return insertTimelineRecords(ctx, tx, recs)
+}
+
+// insertTimelineRecords writes timeline rows as they are, many per
+// statement. The caller has checked them (see timelineRecordFor).
+func insertTimelineRecords(ctx context.Context, tx *DB, recs []timelineRecord) error {
+	_, err := insertRows(ctx, tx, "timeline_items", []string{"contact_id", "kind", "occurred_at", "actor_user_id",
+		"actor_department_id", "source", "restricted_department_id", "ref_type", "ref_id", "channel", "summary", "data",
+		"created_at", "updated_at"}, len(recs), false, func(i int, a []any) []any {
+		r := &recs[i]
+		return append(a, r.ContactID, string(r.Kind), r.OccurredAt, r.ActorUserID, r.ActorDepartmentID, string(r.Source),
+			r.RestrictedDepartmentID, r.RefType, r.RefID, r.Channel, r.Summary, r.Data, r.CreatedAt, r.UpdatedAt)
+	})
+	if err != nil {
+		return fmt.Errorf("models: add timeline items: %w", err)
+	}
+	return nil
+}
+
+// maxInsertVars bounds the parameters of one INSERT: SQLite allows 32,766
+// and Postgres 65,535. Statements of a few thousand rows already spread
+// the round trip and parse over enough rows that larger ones gain little.
+const maxInsertVars = 30000
+
+// insertRows inserts n rows of cols into table, as many per statement as
+// maxInsertVars allows; args appends row i's values in column order. With
+// returning it returns the new ids in row order: both databases return the
+// rows of a multi-row INSERT … RETURNING in VALUES order (Postgres
+// executes VALUES as one ordered scan, SQLite inserts and returns row by
+// row), which Django's bulk_create relies on too.
+func insertRows(ctx context.Context, tx *DB, table string, cols []string, n int, returning bool, args func(i int, a []any) []any) ([]int64, error) {
+	per := max(1, maxInsertVars/len(cols))
+	var ids []int64
+	if returning {
+		ids = make([]int64, 0, n)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	var a []any
+	for start := 0; start < n; start += per {
+		end := min(n, start+per)
+		a = a[:0]
+		var q strings.Builder
+		q.Grow(len(head) + (end-start)*(len(row)+1) + 16)
+		q.WriteString(head)
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteByte(',')
+			}
+			q.WriteString(row)
+			a = args(i, a)
+		}
+		if !returning {
+			if err := tx.with(ctx).Exec(q.String(), a...).Error; err != nil {
+				return nil, err
+			}
+			continue
+		}
+		q.WriteString(" RETURNING id")
+		rows, err := tx.with(ctx).Raw(q.String(), a...).Rows()
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(ids) != end {
+			return nil, fmt.Errorf("insert into %s: %d ids returned for %d rows", table, len(ids), end)
+		}
+	}
+	return ids, nil
+}

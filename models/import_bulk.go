@@ -1,0 +1,173 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ImportKeys are what identifies the person a row to import describes:
+// its emails as matched (EmailKey), its phone numbers in E.164, and, when
+// an import matches by them, its name and company in search form.
+type ImportKeys struct {
+	Emails  []string
+	Phones  []string
+	Name    string // name_key form; "" when not matching by name and company
+	Company string
+}
+
+// ImportKeysOf returns the keys of req, in the order a match is looked for:
+// emails, then phones, then name at company when byNameCompany.
+func ImportKeysOf(req ContactRequest, byNameCompany bool) ImportKeys {
+	var k ImportKeys
+	for _, e := range req.Emails {
+		if key := EmailKey(e.Address); key != "" {
+			k.Emails = append(k.Emails, key)
+		}
+	}
+	for _, p := range req.Phones {
+		if e164, msg := ParsePhone(strings.TrimSpace(p.Number), req.PhoneRegion); msg == "" && e164 != "" {
+			k.Phones = append(k.Phones, e164)
+		}
+	}
+	if byNameCompany && strings.TrimSpace(req.CompanyName) != "" {
+		name := searchKey(req.FamilyName + " " + req.GivenName)
+		if strings.TrimSpace(req.FamilyName+req.GivenName) == "" {
+			name = searchKey(req.DisplayName)
+		}
+		if name != "" {
+			k.Name, k.Company = name, searchKey(req.CompanyName)
+		}
+	}
+	return k
+}
+
+// Strings lists the keys as one set of strings, each prefixed by its kind,
+// for matching rows of one file against each other.
+func (k ImportKeys) Strings() []string {
+	out := make([]string, 0, len(k.Emails)+len(k.Phones)+1)
+	for _, e := range k.Emails {
+		out = append(out, "e:"+e)
+	}
+	for _, p := range k.Phones {
+		out = append(out, "p:"+p)
+	}
+	if k.Name != "" {
+		out = append(out, "n:"+k.Name+"|"+k.Company)
+	}
+	return out
+}
+
+// ImportMatches finds, for each row's keys, the visible contact it
+// duplicates, or 0: the newest contact with the first of its emails that
+// matches, else of its phones, else the oldest with the same name at the
+// same company. A whole batch takes three queries, not several per row.
+func (db *DB) ImportMatches(ctx context.Context, actor Actor, keys []ImportKeys) ([]int64, error) {
+	var emails, phones, names []string
+	for _, k := range keys {
+		emails = append(emails, k.Emails...)
+		phones = append(phones, k.Phones...)
+		if k.Name != "" {
+			names = append(names, k.Name)
+		}
+	}
+	byEmail, err := db.newestContactsBy(ctx, actor, "contact_emails", "address_key", emails)
+	if err != nil {
+		return nil, err
+	}
+	byPhone, err := db.newestContactsBy(ctx, actor, "contact_phones", "e164", phones)
+	if err != nil {
+		return nil, err
+	}
+	byName, err := db.contactsByNameAtCompany(ctx, actor, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(keys))
+rows:
+	for i, k := range keys {
+		for _, e := range k.Emails {
+			if id, ok := byEmail[e]; ok {
+				out[i] = id
+				continue rows
+			}
+		}
+		for _, p := range k.Phones {
+			if id, ok := byPhone[p]; ok {
+				out[i] = id
+				continue rows
+			}
+		}
+		if k.Name != "" {
+			out[i] = byName[k.Name+"|"+k.Company]
+		}
+	}
+	return out, nil
+}
+
+// matchChunk bounds the values of one IN list, well under SQLite's limit
+// on parameters.
+const matchChunk = 5000
+
+// newestContactsBy maps each value of column in table (contact_emails or
+// contact_phones) to the newest visible contact having it.
+func (db *DB) newestContactsBy(ctx context.Context, actor Actor, table, column string, values []string) (map[string]int64, error) {
+	type hit struct {
+		Key       string
+		ID        int64
+		CreatedAt time.Time
+	}
+	best := map[string]hit{}
+	values = slices.Compact(slices.Sorted(slices.Values(values)))
+	for start := 0; start < len(values); start += matchChunk {
+		var hits []hit
+		err := db.with(ctx).Model(&Contact{}).Scopes(visibleContacts(actor)).
+			Joins("JOIN "+table+" k ON k.contact_id = contacts.id").
+			Where("k."+column+" IN ?", values[start:min(len(values), start+matchChunk)]).
+			Select("k." + column + " AS key, contacts.id AS id, contacts.created_at AS created_at").Scan(&hits).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: match import rows by %s: %w", column, err)
+		}
+		for _, h := range hits {
+			// Newest first, as the contact list sorted by creation is.
+			if b, ok := best[h.Key]; !ok || h.CreatedAt.After(b.CreatedAt) || (h.CreatedAt.Equal(b.CreatedAt) && h.ID > b.ID) {
+				best[h.Key] = h
+			}
+		}
+	}
+	out := make(map[string]int64, len(best))
+	for k, h := range best {
+		out[k] = h.ID
+	}
+	return out, nil
+}
+
+// contactsByNameAtCompany maps "name|company" (both in search form) to the
+// oldest visible contact of that name at a live company of that name.
+func (db *DB) contactsByNameAtCompany(ctx context.Context, actor Actor, names []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
+	for start := 0; start < len(names); start += matchChunk {
+		var hits []struct {
+			ID      int64
+			Name    string
+			Company string
+		}
+		err := db.with(ctx).Model(&Contact{}).Scopes(visibleContacts(actor)).
+			Joins("JOIN companies ON companies.id = contacts.company_id AND companies.deleted_at IS NULL").
+			Where("contacts.name_key IN ?", names[start:min(len(names), start+matchChunk)]).
+			Select("contacts.id AS id, contacts.name_key AS name, companies.name_key AS company").Scan(&hits).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: match import rows by name and company: %w", err)
+		}
+		for _, h := range hits {
+			k := h.Name + "|" + h.Company
+			if id, ok := out[k]; !ok || h.ID < id {
+				out[k] = h.ID
+			}
+		}
+	}
+	return out, nil
+}
