@@ -44,15 +44,21 @@ func (s *Server) renderMerge(c echo.Context, status int, aID, bID string, errs m
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose two different contacts to compare.")
 	}
 	owners := map[int64]string{}
-	for _, ct := range pair {
+	var facts [2]string
+	for i, ct := range pair {
 		if ct.OwnerID != nil {
 			if u, err := s.db.UserByID(ctx, *ct.OwnerID); err == nil {
 				owners[u.ID] = u.Name
 			}
 		}
+		kf, err := s.db.KeyFacts(ctx, actor, ct.ID)
+		if err != nil {
+			return err
+		}
+		facts[i] = kf.Body
 	}
 	return s.render(c, status, contacts.Merge(s.page(c, "Merge contacts", "contacts"),
-		contacts.MergeData{A: pair[0], B: pair[1], Owners: owners, Errors: errs}))
+		contacts.MergeData{A: pair[0], B: pair[1], Owners: owners, FactsA: facts[0], FactsB: facts[1], Errors: errs}))
 }
 
 // mergeSave merges the contact not kept into the one kept, taking each
@@ -77,6 +83,12 @@ func (s *Server) mergeSave(c echo.Context) error {
 		if c.FormValue("take_"+f) == drop {
 			req.Take[f] = "loser"
 		}
+	}
+	switch c.FormValue("take_key_facts") {
+	case keep:
+		req.Take["key_facts"] = "survivor"
+	case drop:
+		req.Take["key_facts"] = "loser"
 	}
 	m, err := s.db.MergeContacts(c.Request().Context(), actor, req)
 	var ve *models.ValidationError

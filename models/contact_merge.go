@@ -34,7 +34,8 @@ var MergeFields = []string{"given_name", "family_name", "display_name", "job_tit
 
 // MergeRequest merges Loser into Survivor. Take names, per field of
 // MergeFields, "loser" where the loser's value should win; every other
-// field keeps the survivor's. The versions are those the person saw, so a
+// field keeps the survivor's. Take["key_facts"] is "survivor", "loser" or
+// KeyFactsBoth (the default). The versions are those the person saw, so a
 // merge never acts on a contact someone changed in the meantime.
 type MergeRequest struct {
 	SurvivorID      int64             `json:"survivor_id"`
@@ -43,6 +44,14 @@ type MergeRequest struct {
 	LoserVersion    int64             `json:"loser_version"`
 	Take            map[string]string `json:"take,omitempty"`
 }
+
+// mergeKeyFactsField is the Take key for the key facts, chosen apart from
+// MergeFields because both texts can be kept.
+const mergeKeyFactsField = "key_facts"
+
+// movedKeyFactsVersions names, in ContactMerge.Moved, the survivor's key
+// facts versions before and after the merge, for UndoMerge.
+const movedKeyFactsVersions = "key_facts_versions"
 
 // mergeMover moves one kind of row that hangs off a contact. key is the
 // column recorded to move the same rows back on undo; skipIfSurvivorHas
@@ -77,7 +86,11 @@ func (db *DB) MergeContacts(ctx context.Context, actor Actor, req MergeRequest) 
 		v.Add("loser_id", "Choose two different contacts to merge.")
 	}
 	for f, side := range req.Take {
-		if !slices.Contains(MergeFields, f) {
+		if f == mergeKeyFactsField {
+			if side != "loser" && side != "survivor" && side != KeyFactsBoth {
+				v.Add("take", "For key_facts choose survivor, loser or both.")
+			}
+		} else if !slices.Contains(MergeFields, f) {
 			v.Add("take", fmt.Sprintf("%q is not a field you can choose when merging.", f))
 		} else if side != "loser" && side != "survivor" {
 			v.Add("take", fmt.Sprintf("For %s choose survivor or loser.", f))
@@ -124,6 +137,11 @@ func (db *DB) MergeContacts(ctx context.Context, actor Actor, req MergeRequest) 
 			}
 			moved[m.table] = ids
 		}
+		if versions, err := tx.mergeKeyFacts(ctx, actor, survivor, loser, req.Take[mergeKeyFactsField]); err != nil {
+			return err
+		} else if versions != nil {
+			moved[movedKeyFactsVersions] = versions
+		}
 		t := now()
 		if err := tx.with(ctx).Model(&Contact{}).Where("id = ?", loser.ID).
 			Updates(map[string]any{"deleted_at": t, "merged_into_id": survivor.ID, "updated_at": t, "version": gorm.Expr("version + 1")}).Error; err != nil {
@@ -146,9 +164,8 @@ func (db *DB) MergeContacts(ctx context.Context, actor Actor, req MergeRequest) 
 		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: "contact.merge", SubjectType: "contact", SubjectID: survivor.ID,
 			Detail: map[string]any{"merge": merge.ID, "merged": loser.ID, "merged_name": loser.Name(), "take": req.Take}})
 	})
-	var ce *ConflictError[Contact]
-	if errors.As(err, &ce) {
-		return nil, err
+	if errors.Is(err, errStale) { // the key facts were saved during the merge
+		return nil, fmt.Errorf("models: merge: the key facts changed meanwhile: %w", ErrConflict)
 	}
 	if err != nil {
 		return nil, err
@@ -230,6 +247,11 @@ func (db *DB) UndoMerge(ctx context.Context, actor Actor, mergeID int64) (*Conta
 				}
 			}
 		}
+		if versions := moved[movedKeyFactsVersions]; len(versions) == 2 {
+			if err := tx.unmergeKeyFacts(ctx, actor, &m, versions); err != nil {
+				return err
+			}
+		}
 		var before ContactPatch
 		if err := json.Unmarshal([]byte(m.SurvivorBefore), &before); err != nil {
 			return fmt.Errorf("models: undo merge %d: %w", m.ID, err)
@@ -255,6 +277,9 @@ func (db *DB) UndoMerge(ctx context.Context, actor Actor, mergeID int64) (*Conta
 		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: "contact.merge_undo", SubjectType: "contact", SubjectID: m.SurvivorID,
 			Detail: map[string]any{"merge": m.ID, "restored": m.LoserID}})
 	})
+	if errors.Is(err, errStale) { // the key facts were saved during the undo
+		return nil, ErrMergeChangedSince
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -122,38 +124,7 @@ func (db *DB) SaveKeyFacts(ctx context.Context, actor Actor, contactID int64, te
 		if cur.Body == text {
 			return nil
 		}
-		kf := KeyFacts{ContactID: contactID, Body: text, Version: version + 1, DepartmentID: dept, UpdatedAt: now()}
-		if actor.UserID != 0 {
-			kf.UpdatedBy = &actor.UserID
-		}
-		if version == 0 {
-			if err := tx.with(ctx).Create(&kf).Error; err != nil {
-				if isUniqueViolation(err) {
-					return errStale
-				}
-				return fmt.Errorf("models: save key facts of contact %d: %w", contactID, err)
-			}
-		} else {
-			res := tx.with(ctx).Model(&KeyFacts{}).Where("contact_id = ? AND version = ?", contactID, version).
-				Updates(map[string]any{"body": kf.Body, "version": kf.Version, "updated_by": kf.UpdatedBy,
-					"department_id": kf.DepartmentID, "updated_at": kf.UpdatedAt})
-			if res.Error != nil {
-				return fmt.Errorf("models: save key facts of contact %d: %w", contactID, res.Error)
-			}
-			if res.RowsAffected == 0 {
-				return errStale
-			}
-		}
-		rev := KeyFactsRevision{ContactID: contactID, Version: kf.Version, Body: kf.Body, AuthorID: kf.UpdatedBy,
-			DepartmentID: kf.DepartmentID, CreatedAt: kf.UpdatedAt}
-		if err := tx.with(ctx).Create(&rev).Error; err != nil {
-			if isUniqueViolation(err) {
-				return errStale
-			}
-			return fmt.Errorf("models: record key facts of contact %d: %w", contactID, err)
-		}
-		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: "contact.key_facts", SubjectType: "contact", SubjectID: contactID,
-			Detail: map[string]any{"version": kf.Version, "excerpt": shorten(kf.Body, 200)}})
+		return tx.writeKeyFacts(ctx, actor, cur, text, dept, nil)
 	})
 	if errors.Is(err, errStale) {
 		current, err := db.KeyFacts(ctx, actor, contactID)
@@ -166,6 +137,114 @@ func (db *DB) SaveKeyFacts(ctx context.Context, actor Actor, contactID int64, te
 		return nil, err
 	}
 	return db.KeyFacts(ctx, actor, contactID)
+}
+
+// writeKeyFacts saves text as the next version after cur, with its
+// revision and audit entry; why adds to the audit detail what made the
+// save (a merge, its undo). The caller holds a transaction and has
+// checked cur is current; errStale means someone saved meanwhile.
+func (db *DB) writeKeyFacts(ctx context.Context, actor Actor, cur *KeyFacts, text string, dept *int64, why map[string]any) error {
+	contactID, version := cur.ContactID, cur.Version
+	kf := KeyFacts{ContactID: contactID, Body: text, Version: version + 1, DepartmentID: dept, UpdatedAt: now()}
+	if actor.UserID != 0 {
+		kf.UpdatedBy = &actor.UserID
+	}
+	if version == 0 {
+		if err := db.with(ctx).Create(&kf).Error; err != nil {
+			if isUniqueViolation(err) {
+				return errStale
+			}
+			return fmt.Errorf("models: save key facts of contact %d: %w", contactID, err)
+		}
+	} else {
+		res := db.with(ctx).Model(&KeyFacts{}).Where("contact_id = ? AND version = ?", contactID, version).
+			Updates(map[string]any{"body": kf.Body, "version": kf.Version, "updated_by": kf.UpdatedBy,
+				"department_id": kf.DepartmentID, "updated_at": kf.UpdatedAt})
+		if res.Error != nil {
+			return fmt.Errorf("models: save key facts of contact %d: %w", contactID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return errStale
+		}
+	}
+	rev := KeyFactsRevision{ContactID: contactID, Version: kf.Version, Body: kf.Body, AuthorID: kf.UpdatedBy,
+		DepartmentID: kf.DepartmentID, CreatedAt: kf.UpdatedAt}
+	if err := db.with(ctx).Create(&rev).Error; err != nil {
+		if isUniqueViolation(err) {
+			return errStale
+		}
+		return fmt.Errorf("models: record key facts of contact %d: %w", contactID, err)
+	}
+	detail := map[string]any{"version": kf.Version, "excerpt": shorten(kf.Body, 200)}
+	maps.Copy(detail, why)
+	return db.Audit(ctx, AuditEntry{Actor: &actor, Action: "contact.key_facts", SubjectType: "contact", SubjectID: contactID, Detail: detail})
+}
+
+// KeyFactsBoth, as MergeRequest.Take["key_facts"], keeps both contacts'
+// key facts, the survivor's first: the default, since what one department
+// pinned must not vanish in a merge.
+const KeyFactsBoth = "both"
+
+// mergeKeyFacts gives the survivor of a merge the key facts chosen: both
+// texts (the default), or one side's. The loser's own key facts stay with
+// it, so undoing the merge brings them back as they were. It returns the
+// survivor's versions before and after, or nil when nothing changed.
+func (db *DB) mergeKeyFacts(ctx context.Context, actor Actor, survivor, loser *Contact, take string) ([]int64, error) {
+	s, err := db.keyFacts(ctx, survivor.ID)
+	if err != nil {
+		return nil, err
+	}
+	l, err := db.keyFacts(ctx, loser.ID)
+	if err != nil {
+		return nil, err
+	}
+	text := s.Body
+	switch {
+	case take == "loser":
+		text = l.Body
+	case take == "survivor" || l.Body == "" || strings.Contains(s.Body, l.Body):
+	case s.Body == "":
+		text = l.Body
+	default:
+		text = s.Body + "\n\n" + l.Body
+		if n := utf8.RuneCountInString(text); n > MaxKeyFacts {
+			var v ValidationError
+			v.Add("take", fmt.Sprintf("Together the key facts of both contacts have %d characters, over the %d allowed. "+
+				"Choose whose key facts to keep; the other's stay with the merged-away contact and come back if you undo.", n, MaxKeyFacts))
+			return nil, &v
+		}
+	}
+	if text == s.Body {
+		return nil, nil
+	}
+	why := map[string]any{"merged": loser.ID, "merged_name": loser.Name()}
+	if err := db.writeKeyFacts(ctx, actor, s, text, actingDepartment(actor, 0, &ValidationError{}), why); err != nil {
+		return nil, err
+	}
+	return []int64{s.Version, s.Version + 1}, nil
+}
+
+// unmergeKeyFacts puts back the survivor's key facts as they were before
+// a merge (versions[0]), as a new revision, unless they were saved again
+// after the merge: undoing would then throw that edit away.
+func (db *DB) unmergeKeyFacts(ctx context.Context, actor Actor, m *ContactMerge, versions []int64) error {
+	cur, err := db.keyFacts(ctx, m.SurvivorID)
+	if err != nil {
+		return err
+	}
+	if cur.Version != versions[1] {
+		return ErrMergeChangedSince
+	}
+	var before []string
+	if err := db.with(ctx).Model(&KeyFactsRevision{}).Where("contact_id = ? AND version = ?", m.SurvivorID, versions[0]).
+		Pluck("body", &before).Error; err != nil {
+		return fmt.Errorf("models: undo merge %d: key facts: %w", m.ID, err)
+	}
+	body := ""
+	if len(before) > 0 {
+		body = before[0]
+	}
+	return db.writeKeyFacts(ctx, actor, cur, body, actingDepartment(actor, 0, &ValidationError{}), map[string]any{"merge_undone": m.ID})
 }
 
 // KeyFactsHistory lists every save of a contact's key facts, newest first.
