@@ -61,7 +61,7 @@ func (s *Server) contactShow(c echo.Context) error {
 		return s.render(c, http.StatusOK, contacts.ProfileCard(p, d))
 	}
 	a, _ := actorOf(c)
-	if d.Duplicates, err = s.db.DuplicatesOf(c.Request().Context(), a, ct.ID); err != nil {
+	if d.Duplicates, err = s.db.DuplicatesOfContact(c.Request().Context(), a, ct); err != nil {
 		return err
 	}
 	if d.Merges, err = s.db.ContactMerges(c.Request().Context(), a, ct.ID); err != nil {
@@ -83,21 +83,9 @@ func (s *Server) showData(c echo.Context, ct *models.Contact) (contacts.ShowData
 	ctx := c.Request().Context()
 	a, _ := actorOf(c)
 	d := contacts.ShowData{Contact: ct, CanWrite: a.CanWrite(), Location: userLocation(userOf(c))}
-	if ct.OwnerID != nil {
-		if u, err := s.db.UserByID(ctx, *ct.OwnerID); err == nil {
-			d.Owner = u.Name
-		}
-	}
-	if ct.RestrictedDepartmentID != nil {
-		ds, err := s.db.DepartmentsByID(ctx, []int64{*ct.RestrictedDepartmentID})
-		if err != nil {
-			return d, err
-		}
-		if len(ds) == 1 {
-			d.Restricted = ds[0].Name
-		}
-	}
-	return d, nil
+	var err error
+	d.Owner, d.Restricted, err = s.db.ContactPeople(ctx, ct)
+	return d, err
 }
 
 func (s *Server) contactParam(c echo.Context) (*models.Contact, error) {

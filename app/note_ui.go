@@ -47,12 +47,12 @@ func (s *Server) noteList(c echo.Context, subj notes.Subject, composer notes.Com
 		return d, listError(err)
 	}
 	d.NextCursor = page.NextCursor
+	replies, err := s.db.RepliesOf(c.Request().Context(), a, page.Notes)
+	if err != nil {
+		return d, err
+	}
 	for _, n := range page.Notes {
-		v, err := s.noteView(c, n)
-		if err != nil {
-			return d, err
-		}
-		d.Notes = append(d.Notes, v)
+		d.Notes = append(d.Notes, notes.View{Note: n, Replies: replies[n.ID], CanWrite: d.CanWrite, Location: d.Location})
 	}
 	return d, nil
 }

@@ -125,19 +125,33 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// page collects what the layout needs for the current request.
+// ctxPage holds the request's views.Page once page has built it.
+const ctxPage = "page"
+
+// page collects what the layout needs for the current request. A page is
+// built from several fragments that each ask for it (the contact page five
+// times), so the per-user part — the navigation counts and the flash, which
+// may be taken only once — is read on the first call and reused after.
 func (s *Server) page(c echo.Context, title, nav string) views.Page {
-	p := views.Page{Title: title, Nav: nav, Version: s.version}
+	p, ok := c.Get(ctxPage).(views.Page)
+	if !ok {
+		p = s.pageChrome(c)
+		c.Set(ctxPage, p)
+	}
+	p.Title, p.Nav = title, nav
+	return p
+}
+
+// pageChrome reads what every page of the request shares.
+func (s *Server) pageChrome(c echo.Context) views.Page {
+	p := views.Page{Version: s.version}
 	if tok, ok := c.Get("csrf").(string); ok {
 		p.CSRFToken = tok
 	}
 	if u := userOf(c); u != nil {
 		p.User = &views.Viewer{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Departments: u.DepartmentNames()}
 		if a, ok := actorOf(c); ok {
-			// A failure here must not take the page down: the count is a hint.
-			if n, err := s.db.UnreadCount(c.Request().Context(), a); err == nil {
-				p.Unread = n
-			}
+			s.navCounts(c, a, u, &p)
 		}
 	}
 	if c.Get(ctxSession) == nil {
@@ -148,4 +162,20 @@ func (s *Server) page(c echo.Context, title, nav string) views.Page {
 		p.Flash = &views.Flash{Kind: kind, Message: msg}
 	}
 	return p
+}
+
+// navCounts fills the navigation's badges: unread notifications, the
+// user's own overdue tasks (not their departments' queues: the badge says
+// what is theirs to do) and the open Inbox items they may see. Each is one
+// indexed count that stops at models.NavCountCap. A failure must not take
+// the page down: a count is a hint, so it is logged and left out.
+func (s *Server) navCounts(c echo.Context, a models.Actor, u *models.User, p *views.Page) {
+	ctx := c.Request().Context()
+	var err error
+	if p.Unread, err = s.db.UnreadCount(ctx, a); err != nil {
+		s.log.Warn("navigation: unread count", "err", err)
+	}
+	if p.Overdue, err = s.db.OverdueCount(ctx, a, userLocation(u)); err != nil {
+		s.log.Warn("navigation: overdue count", "err", err)
+	}
 }

@@ -261,6 +261,30 @@ func (db *DB) Contact(ctx context.Context, actor Actor, id int64) (*Contact, err
 	return &cs[0], nil
 }
 
+// ContactPeople names a contact's owner and the department it is
+// restricted to, "" for either when unset, in at most two small lookups
+// (the page shows names, not the users' whole records).
+func (db *DB) ContactPeople(ctx context.Context, c *Contact) (owner, department string, err error) {
+	var users, depts []int64
+	if c.OwnerID != nil {
+		users = append(users, *c.OwnerID)
+	}
+	if c.RestrictedDepartmentID != nil {
+		depts = append(depts, *c.RestrictedDepartmentID)
+	}
+	un, dn, err := db.namesOf(ctx, users, depts)
+	if err != nil {
+		return "", "", fmt.Errorf("models: people of contact %d: %w", c.ID, err)
+	}
+	if c.OwnerID != nil {
+		owner = un[*c.OwnerID]
+	}
+	if c.RestrictedDepartmentID != nil {
+		department = dn[*c.RestrictedDepartmentID]
+	}
+	return owner, department, nil
+}
+
 // UpdateContact applies patch to a contact the actor may see. When
 // patch.Version is not the stored version it changes nothing and returns
 // a *ConflictError[Contact] holding the contact as it now stands. The

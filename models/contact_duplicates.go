@@ -38,6 +38,13 @@ func (db *DB) DuplicatesOf(ctx context.Context, actor Actor, id int64) ([]Duplic
 	if err != nil {
 		return nil, err
 	}
+	return db.DuplicatesOfContact(ctx, actor, c)
+}
+
+// DuplicatesOfContact is DuplicatesOf for a contact the caller has just
+// loaded for the same actor (the contact page), so it is not read twice.
+func (db *DB) DuplicatesOfContact(ctx context.Context, actor Actor, c *Contact) ([]Duplicate, error) {
+	id := c.ID
 	reasons := map[int64][]string{}
 	add := func(ids []int64, why string) {
 		for _, other := range ids {

@@ -289,7 +289,7 @@ func (db *DB) UndoMerge(ctx context.Context, actor Actor, mergeID int64) (*Conta
 // ContactMerges lists the merges into a contact the actor may see, newest
 // first; a handful per contact at most, so bounded rather than paginated.
 func (db *DB) ContactMerges(ctx context.Context, actor Actor, contactID int64) ([]ContactMerge, error) {
-	if _, err := db.Contact(ctx, actor, contactID); err != nil {
+	if err := db.checkVisibleContacts(ctx, actor, []int64{contactID}); err != nil {
 		return nil, err
 	}
 	var ms []ContactMerge

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -28,6 +29,8 @@ type DB struct {
 	sql     *sql.DB
 	dialect dialect
 	log     *slog.Logger
+	// statements counts round trips (see Statements); shared with Tx.
+	statements *atomic.Int64
 }
 
 // Options tune how a database is opened.
@@ -79,7 +82,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s database: %w", d.name(), err)
 	}
 	d.configurePool(sqlDB, opts)
-	db := &DB{gorm: g, sql: sqlDB, dialect: d, log: log}
+	db := &DB{gorm: g, sql: sqlDB, dialect: d, log: log, statements: new(atomic.Int64)}
+	if err := countStatements(g, db.statements); err != nil {
+		return nil, err
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.Ping(pingCtx); err != nil {
@@ -175,7 +181,7 @@ func (db *DB) Close() error { return db.sql.Close() }
 // otherwise, so a multi-step save never leaves half a record behind.
 func (db *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
 	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log})
+		return fn(&DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements})
 	})
 }
 

@@ -74,17 +74,23 @@ func (db *DB) DepartmentQueue(ctx context.Context, actor Actor, departmentID int
 	return db.taskPage(ctx, actor, q, fmt.Sprintf("queue%d", departmentID), opts)
 }
 
+// NavCountCap bounds the counts shown in the navigation: they are read on
+// every page, so each stops after this many rows (the badge says "99+")
+// instead of counting a long backlog in full.
+const NavCountCap = 100
+
 // OverdueCount counts the actor's open tasks due before their today began,
-// for the navigation badge.
+// for the navigation badge: the actor's own, not their departments'
+// queues, and at most NavCountCap. It reads tasks_assignee_open_idx.
 func (db *DB) OverdueCount(ctx context.Context, actor Actor, loc *time.Location) (int64, error) {
 	if actor.UserID == 0 {
 		return 0, nil
 	}
 	start, _ := dayBounds(now(), loc)
+	overdue := db.with(ctx).Model(&Task{}).Select("1").Joins(joinTaskContacts).Scopes(visibleTasks(actor)).
+		Where("tasks.assignee_id = ? AND tasks.status = 'open' AND tasks.due_at < ?", actor.UserID, start).Limit(NavCountCap)
 	var n int64
-	err := db.with(ctx).Model(&Task{}).Joins(joinTaskContacts).Scopes(visibleTasks(actor)).
-		Where("tasks.assignee_id = ? AND tasks.status = 'open' AND tasks.due_at < ?", actor.UserID, start).Count(&n).Error
-	if err != nil {
+	if err := db.with(ctx).Table("(?) AS overdue", overdue).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("models: count overdue tasks: %w", err)
 	}
 	return n, nil

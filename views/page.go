@@ -17,6 +17,27 @@ type Page struct {
 	Flash     *Flash
 	Version   string
 	Unread    int64 // unread notifications, shown in the navigation
+	Overdue   int64 // the viewer's own overdue tasks, beside Tasks
+	Inbox     int64 // open Inbox items the viewer may see, beside Inbox
+}
+
+// navBadge is the count shown beside a navigation item, 0 for none.
+func (p Page) navBadge(key string) int64 {
+	switch key {
+	case "tasks":
+		return p.Overdue
+	case "inbox":
+		return p.Inbox
+	}
+	return 0
+}
+
+// navBadgeWord tells a screen reader what a navigation badge counts.
+func navBadgeWord(key string) string {
+	if key == "tasks" {
+		return "overdue"
+	}
+	return "open"
 }
 
 // Viewer is the signed-in user as the layout shows them.
