@@ -20,14 +20,18 @@ const (
 	NotificationReply NotificationKind = "reply"
 )
 
-// Notification tells a person about a note. It is shown only while the
-// person may see the note: a note restricted later, or a contact moved out
-// of their reach, takes its notifications with it.
+// Notification tells a person about a note, or that a task fell due
+// (NoteID 0, TaskID set). It is shown only while the person may see the
+// note or task: a note restricted later, or a contact moved out of their
+// reach, takes its notifications with it.
 type Notification struct {
 	ID     int64            `json:"id"`
 	UserID int64            `json:"-"`
 	Kind   NotificationKind `json:"kind"`
 	NoteID int64            `json:"note_id"`
+	// TaskID and TaskTitle are set on task reminders (NotificationTaskDue).
+	TaskID    int64  `json:"task_id,omitempty"`
+	TaskTitle string `json:"task_title,omitempty"`
 	// ContactID and CompanyID are the note's subject as it now stands (a
 	// merge may have moved it).
 	ContactID   *int64     `json:"contact_id,omitempty"`
@@ -45,7 +49,8 @@ type notificationRecord struct {
 	ID        int64
 	UserID    int64
 	Kind      NotificationKind
-	NoteID    int64
+	NoteID    *int64 // exactly one of NoteID and TaskID is set
+	TaskID    *int64
 	ContactID *int64
 	CompanyID *int64
 	ActorID   *int64
@@ -102,7 +107,7 @@ func (db *DB) notify(ctx context.Context, actor Actor, kind NotificationKind, n 
 	t := now()
 	rows := make([]notificationRecord, len(allowed))
 	for i, id := range allowed {
-		rows[i] = notificationRecord{UserID: id, Kind: kind, NoteID: n.ID, ContactID: n.ContactID, CompanyID: n.CompanyID, CreatedAt: t}
+		rows[i] = notificationRecord{UserID: id, Kind: kind, NoteID: &n.ID, ContactID: n.ContactID, CompanyID: n.CompanyID, CreatedAt: t}
 		if actor.UserID != 0 {
 			rows[i].ActorID = &actor.UserID
 		}
@@ -113,13 +118,16 @@ func (db *DB) notify(ctx context.Context, actor Actor, kind NotificationKind, n 
 	return nil
 }
 
-// Notifications lists the actor's notifications about notes they may see,
-// newest first; unreadOnly keeps those not marked read.
+// Notifications lists the actor's notifications about notes and tasks they
+// may see, newest first; unreadOnly keeps those not marked read.
 func (db *DB) Notifications(ctx context.Context, actor Actor, unreadOnly bool, cursor string, limit int) (*NotificationPage, error) {
 	limit = clampLimit(limit, 50, 200)
 	q := db.notificationQuery(ctx, actor, unreadOnly).
-		Select("notifications.id, notifications.kind, notifications.note_id, notes.contact_id, notes.company_id, " +
-			"notifications.actor_id, notifications.created_at, notifications.read_at, notes.body AS note_body")
+		Joins("LEFT JOIN notes ON notes.id = notifications.note_id").Joins("LEFT JOIN tasks ON tasks.id = notifications.task_id").
+		Select("notifications.id, notifications.kind, COALESCE(notifications.note_id, 0) AS note_id, " +
+			"COALESCE(notifications.task_id, 0) AS task_id, COALESCE(notes.contact_id, tasks.contact_id) AS contact_id, " +
+			"notes.company_id, notifications.actor_id, notifications.created_at, notifications.read_at, " +
+			"COALESCE(notes.body, '') AS note_body, COALESCE(tasks.title, '') AS task_title")
 	q, err := notificationOrder.after(q, "notifications", cursor)
 	if err != nil {
 		return nil, cursorProblem()
@@ -174,11 +182,13 @@ func (db *DB) Notifications(ctx context.Context, actor Actor, unreadOnly bool, c
 	return page, nil
 }
 
-// UnreadCount counts the actor's unread notifications about notes they may
-// see, for the badge.
+// UnreadCount counts the actor's unread notifications about notes and tasks
+// they may see, for the badge: at most NavCountCap, since the navigation
+// reads it on every page.
 func (db *DB) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
 	var n int64
-	if err := db.notificationQuery(ctx, actor, true).Count(&n).Error; err != nil {
+	unread := db.notificationQuery(ctx, actor, true).Select("1").Limit(NavCountCap)
+	if err := db.with(ctx).Table("(?) AS unread", unread).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("models: count unread notifications: %w", err)
 	}
 	return n, nil
@@ -200,11 +210,17 @@ func (db *DB) MarkRead(ctx context.Context, actor Actor, ids []int64) error {
 	return nil
 }
 
-// notificationQuery selects the actor's notifications whose note they may
-// see.
+// notificationQuery selects the actor's notifications whose note or task
+// they may see. Each visibility test is a correlated EXISTS on the row's
+// own note or task, so the query reads the user's notifications by index
+// and probes one row each, however many notes and tasks there are.
 func (db *DB) notificationQuery(ctx context.Context, actor Actor, unreadOnly bool) *gorm.DB {
-	q := db.with(ctx).Table("notifications").Joins("JOIN notes ON notes.id = notifications.note_id").
-		Where("notifications.user_id = ?", actor.UserID).Scopes(visibleNotes(actor))
+	note := db.with(ctx).Table("notes").Select("1").Where("notes.id = notifications.note_id").Scopes(visibleNotes(actor))
+	task := db.with(ctx).Table("tasks").Select("1").Joins(joinTaskContacts).
+		Where("tasks.id = notifications.task_id").Scopes(visibleTasks(actor))
+	q := db.with(ctx).Table("notifications").Where("notifications.user_id = ?", actor.UserID).
+		Where(db.with(ctx).Where("notifications.note_id IS NOT NULL AND EXISTS (?)", note).
+			Or("notifications.task_id IS NOT NULL AND EXISTS (?)", task))
 	if unreadOnly {
 		q = q.Where("notifications.read_at IS NULL")
 	}

@@ -14,8 +14,9 @@ import (
 // department's queue) fell due.
 const NotificationTaskDue NotificationKind = "task_due"
 
-// TaskNotification is a row of task_notifications. The notes' notifications
-// table requires a note, so task notifications are kept beside it.
+// TaskNotification is a task reminder as the reminder job and its tests
+// see it: a row of notifications with a task_id (the menu reads them with
+// Notifications, beside the notes').
 type TaskNotification struct {
 	ID        int64            `json:"id"`
 	UserID    int64            `json:"-"`
@@ -88,10 +89,10 @@ func (db *DB) MarkReminded(ctx context.Context, taskID int64, remindedAt time.Ti
 		if len(userIDs) == 0 {
 			return nil
 		}
-		rows := make([]TaskNotification, len(userIDs))
+		rows := make([]notificationRecord, len(userIDs))
 		at := now()
 		for i, id := range userIDs {
-			rows[i] = TaskNotification{UserID: id, TaskID: taskID, Kind: NotificationTaskDue, CreatedAt: at}
+			rows[i] = notificationRecord{UserID: id, TaskID: &taskID, ContactID: &t.ContactID, Kind: NotificationTaskDue, CreatedAt: at}
 		}
 		if err := tx.with(ctx).Create(&rows).Error; err != nil {
 			return fmt.Errorf("models: remind task %d: %w", taskID, err)
@@ -107,15 +108,16 @@ func (db *DB) MarkReminded(ctx context.Context, taskID int64, remindedAt time.Ti
 // TaskNotifications lists the actor's newest task notifications (at most
 // limit) about tasks they may still see; unreadOnly keeps the unread.
 func (db *DB) TaskNotifications(ctx context.Context, actor Actor, unreadOnly bool, limit int) ([]TaskNotification, error) {
-	q := db.with(ctx).Model(&TaskNotification{}).Select("task_notifications.*").
-		Joins("JOIN tasks ON tasks.id = task_notifications.task_id").Joins(joinTaskContacts).
-		Scopes(visibleTasks(actor)).Where("task_notifications.user_id = ?", actor.UserID)
+	q := db.with(ctx).Table("notifications").
+		Select("notifications.id, notifications.user_id, notifications.task_id, notifications.kind, notifications.created_at, notifications.read_at").
+		Joins("JOIN tasks ON tasks.id = notifications.task_id").Joins(joinTaskContacts).
+		Scopes(visibleTasks(actor)).Where("notifications.user_id = ?", actor.UserID)
 	if unreadOnly {
-		q = q.Where("task_notifications.read_at IS NULL")
+		q = q.Where("notifications.read_at IS NULL")
 	}
 	var ns []TaskNotification
-	if err := q.Order("task_notifications.created_at DESC, task_notifications.id DESC").Limit(clampLimit(limit, 50, 200)).
-		Find(&ns).Error; err != nil {
+	if err := q.Order("notifications.created_at DESC, notifications.id DESC").Limit(clampLimit(limit, 50, 200)).
+		Scan(&ns).Error; err != nil {
 		return nil, fmt.Errorf("models: task notifications: %w", err)
 	}
 	return ns, nil

@@ -203,6 +203,8 @@ func kindLabel(k models.NotificationKind) string {
 
 func notificationURL(n models.Notification) string {
 	switch {
+	case n.TaskID != 0 && n.ContactID != nil:
+		return "/contacts/" + itoa(*n.ContactID) + "/tasks#task-" + itoa(n.TaskID)
 	case n.ContactID != nil:
 		return "/contacts/" + itoa(*n.ContactID) + "#note-" + itoa(n.NoteID)
 	case n.CompanyID != nil:
