@@ -70,7 +70,8 @@ func (s *Server) contactTimeline(c echo.Context, contactID int64, withCounts boo
 	}
 	id := strconv.FormatInt(contactID, 10)
 	d := timeline.Data{Base: "/contacts/" + id + "/timeline", PagePath: "/contacts/" + id, Items: page.Items,
-		NextCursor: page.NextCursor, AfterDay: c.QueryParam("after_day"), Filters: f, Location: loc}
+		NextCursor: page.NextCursor, AfterDay: c.QueryParam("after_day"), Filters: f, Location: loc,
+		CanEdit: a.CanWrite(), CSRFToken: s.page(c, "", "contacts").CSRFToken}
 	if withCounts {
 		if d.Counts, err = s.db.TimelineCounts(ctx, a, contactID); err != nil {
 			return d, err
@@ -91,8 +92,8 @@ func (s *Server) timelineSection(c echo.Context, contactID int64, form *timeline
 	}
 	a, _ := actorOf(c)
 	if a.CanWrite() && form == nil {
-		form = &timeline.ComposerForm{ContactID: contactID, Kind: "call", Direction: "outbound",
-			OccurredAt: time.Now().In(d.Location).Format("2006-01-02T15:04")}
+		form = &timeline.ComposerForm{ContactID: contactID, InteractionFields: timeline.InteractionFields{Kind: "call",
+			Direction: "outbound", OccurredAt: time.Now().In(d.Location).Format(timeline.DateTimeLocal)}}
 	}
 	if !a.CanWrite() {
 		form = nil
@@ -127,26 +128,11 @@ func (s *Server) interactionLog(c echo.Context) error {
 		return err
 	}
 	loc := userLocation(userOf(c))
-	f := timeline.ComposerForm{ContactID: ct.ID, Kind: c.FormValue("kind"), Direction: c.FormValue("direction"),
-		Channel: c.FormValue("channel"), OccurredAt: c.FormValue("occurred_at"), Minutes: c.FormValue("duration_minutes"),
-		Subject: c.FormValue("subject"), Body: c.FormValue("body"), Outcome: c.FormValue("outcome")}
+	fields, occurred, seconds, errs := interactionFields(c, loc)
+	f := timeline.ComposerForm{ContactID: ct.ID, InteractionFields: fields}
 	req := models.InteractionRequest{Kind: models.InteractionKind(f.Kind), Direction: models.InteractionDirection(f.Direction),
-		Channel: f.Channel, Subject: f.Subject, Body: f.Body, Outcome: f.Outcome, ContactIDs: []int64{ct.ID}}
-	errs := map[string]string{}
-	if f.OccurredAt != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", f.OccurredAt, loc)
-		if err != nil {
-			errs["occurred_at"] = "Enter the date and time it happened."
-		}
-		req.OccurredAt = t.UTC()
-	}
-	if f.Minutes != "" {
-		m, err := strconv.Atoi(f.Minutes)
-		if err != nil || m < 0 {
-			errs["duration_seconds"] = "Enter the length in whole minutes."
-		}
-		req.DurationSeconds = m * 60
-	}
+		Channel: f.Channel, OccurredAt: occurred, DurationSeconds: seconds, Subject: f.Subject, Body: f.Body, Outcome: f.Outcome,
+		ContactIDs: []int64{ct.ID}}
 	vals, _ := c.FormParams()
 	for _, raw := range vals["contact_ids"] {
 		if id, err := strconv.ParseInt(raw, 10, 64); err == nil && id != ct.ID {
@@ -185,9 +171,154 @@ func (s *Server) interactionLog(c echo.Context) error {
 		s.setFlash(c, "ok", "Logged.")
 		return c.Redirect(http.StatusSeeOther, "/contacts/"+strconv.FormatInt(ct.ID, 10))
 	}
-	fresh := &timeline.ComposerForm{ContactID: ct.ID, Kind: f.Kind, Direction: f.Direction, Saved: true,
-		OccurredAt: time.Now().In(loc).Format("2006-01-02T15:04")}
+	fresh := &timeline.ComposerForm{ContactID: ct.ID, Saved: true, InteractionFields: timeline.InteractionFields{Kind: f.Kind,
+		Direction: f.Direction, OccurredAt: time.Now().In(loc).Format(timeline.DateTimeLocal)}}
 	sec, err := s.timelineSection(c, ct.ID, fresh)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, sec)
+}
+
+// interactionFields reads the fields the composer and the edit form
+// share. The time is a datetime-local in the viewer's zone (zero when
+// empty); the length is given in minutes.
+func interactionFields(c echo.Context, loc *time.Location) (f timeline.InteractionFields, occurred time.Time, seconds int, errs map[string]string) {
+	f = timeline.InteractionFields{Kind: c.FormValue("kind"), Direction: c.FormValue("direction"), Channel: c.FormValue("channel"),
+		OccurredAt: c.FormValue("occurred_at"), Minutes: c.FormValue("duration_minutes"), Subject: c.FormValue("subject"),
+		Body: c.FormValue("body"), Outcome: c.FormValue("outcome")}
+	errs = map[string]string{}
+	if f.OccurredAt != "" {
+		t, err := time.ParseInLocation(timeline.DateTimeLocal, f.OccurredAt, loc)
+		if err != nil {
+			errs["occurred_at"] = "Enter the date and time it happened."
+		}
+		occurred = t.UTC()
+	}
+	if f.Minutes != "" {
+		m, err := strconv.Atoi(f.Minutes)
+		if err != nil || m < 0 {
+			errs["duration_seconds"] = "Enter the length in whole minutes."
+		}
+		seconds = m * 60
+	}
+	return f, occurred, seconds, errs
+}
+
+// interactionEditForm reads the interaction a route names and the timeline
+// item and contact its form stands in for (?item=&contact=).
+func (s *Server) interactionEditForm(c echo.Context) (*models.Interaction, timeline.EditForm, error) {
+	var f timeline.EditForm
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, f, echo.ErrNotFound
+	}
+	f.ItemID, _ = strconv.ParseInt(c.QueryParam("item"), 10, 64)
+	f.ContactID, err = strconv.ParseInt(c.QueryParam("contact"), 10, 64)
+	if err != nil {
+		return nil, f, echo.NewHTTPError(http.StatusBadRequest, "Open the interaction from a contact's timeline.")
+	}
+	a, _ := actorOf(c)
+	i, err := s.db.Interaction(c.Request().Context(), a, id)
+	if err != nil {
+		return nil, f, err
+	}
+	f.InteractionID, f.Version, f.Location, f.Inline = i.ID, i.Version, userLocation(userOf(c)), isHTMX(c)
+	return i, f, nil
+}
+
+// renderInteractionEdit answers with the edit form: in place of the
+// timeline item for htmx (always 200, as htmx swaps only successes, and
+// retargeted from the timeline the form posts to), else a page of its own
+// with the real status.
+func (s *Server) renderInteractionEdit(c echo.Context, status int, f timeline.EditForm) error {
+	p := s.page(c, "Edit the "+f.Kind, "contacts")
+	if !isHTMX(c) {
+		return s.render(c, status, timeline.EditPage(p, f))
+	}
+	if status != http.StatusOK {
+		c.Response().Header().Set("HX-Retarget", "#item-"+strconv.FormatInt(f.ItemID, 10))
+		c.Response().Header().Set("HX-Reswap", "outerHTML")
+	}
+	return s.render(c, http.StatusOK, timeline.EditItem(p, f))
+}
+
+// interactionEdit swaps a timeline item for its interaction's edit form.
+func (s *Server) interactionEdit(c echo.Context) error {
+	i, f, err := s.interactionEditForm(c)
+	if err != nil {
+		return err
+	}
+	f.InteractionFields = timeline.FieldsOf(i, f.Location)
+	return s.renderInteractionEdit(c, http.StatusOK, f)
+}
+
+// interactionUpdate saves an edited interaction and shows the timeline
+// again, the item in its new place. A stale version never overwrites:
+// what the person typed comes back beside what was saved meanwhile.
+func (s *Server) interactionUpdate(c echo.Context) error {
+	ctx := c.Request().Context()
+	a, _ := actorOf(c)
+	_, f, err := s.interactionEditForm(c)
+	if err != nil {
+		return err
+	}
+	fields, occurred, seconds, errs := interactionFields(c, f.Location)
+	f.InteractionFields = fields
+	f.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
+	if f.OccurredAt == "" {
+		errs["occurred_at"] = "Enter the date and time it happened."
+	}
+	if len(errs) == 0 {
+		kind, dir := models.InteractionKind(f.Kind), models.InteractionDirection(f.Direction)
+		_, err = s.db.UpdateInteraction(ctx, a, f.InteractionID, models.InteractionPatch{Version: f.Version, Kind: &kind,
+			Direction: &dir, Channel: &f.Channel, OccurredAt: &occurred, DurationSeconds: &seconds, Subject: &f.Subject,
+			Body: &f.Body, Outcome: &f.Outcome})
+		var (
+			ve *models.ValidationError
+			ce *models.ConflictError[models.Interaction]
+		)
+		switch {
+		case errors.As(err, &ce):
+			f.Conflict, f.Version = ce.Current, ce.Current.Version
+			return s.renderInteractionEdit(c, http.StatusConflict, f)
+		case errors.As(err, &ve):
+			errs = ve.Fields
+		case errors.Is(err, models.ErrNotFound):
+			errs["interaction"] = "Someone deleted this " + f.Kind + " while you were editing it, so it cannot be saved. Copy what you need from the form."
+		case err != nil:
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		f.Errors = errs
+		return s.renderInteractionEdit(c, http.StatusUnprocessableEntity, f)
+	}
+	return s.showTimelineAfter(c, f.ContactID, "Saved. Every timeline it is on shows the change.")
+}
+
+// interactionDelete moves an interaction to the bin (soft, audited): it
+// leaves every timeline it was on at once.
+func (s *Server) interactionDelete(c echo.Context) error {
+	a, _ := actorOf(c)
+	i, f, err := s.interactionEditForm(c)
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteInteraction(c.Request().Context(), a, i.ID); err != nil {
+		return err
+	}
+	return s.showTimelineAfter(c, f.ContactID, "Deleted: the "+string(i.Kind)+" is off every timeline. The audit log keeps a record.")
+}
+
+// showTimelineAfter answers a change made from a contact's timeline: the
+// refreshed timeline for htmx, else the contact's page with a message.
+func (s *Server) showTimelineAfter(c echo.Context, contactID int64, message string) error {
+	if !isHTMX(c) {
+		s.setFlash(c, "ok", message)
+		return c.Redirect(http.StatusSeeOther, "/contacts/"+strconv.FormatInt(contactID, 10))
+	}
+	sec, err := s.timelineSection(c, contactID, nil)
 	if err != nil {
 		return err
 	}

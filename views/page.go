@@ -96,10 +96,10 @@ func ariaInvalid(err string) string {
 func describedBy(in Input) string {
 	var ids []string
 	if in.Hint != "" {
-		ids = append(ids, fieldID(in.Name)+"-hint")
+		ids = append(ids, in.id()+"-hint")
 	}
 	if in.Error != "" {
-		ids = append(ids, fieldID(in.Name)+"-error")
+		ids = append(ids, in.id()+"-error")
 	}
 	return strings.Join(ids, " ")
 }

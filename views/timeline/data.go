@@ -60,6 +60,11 @@ type Data struct {
 	Departments []models.Department
 	Location    *time.Location
 	ShowContact bool // company timelines and the activity feed name the person
+	// CanEdit offers Edit and Delete on interactions (a contact's
+	// timeline, for those who may write); CSRFToken goes in the delete
+	// form used without JavaScript.
+	CanEdit   bool
+	CSRFToken string
 }
 
 // NextURL loads the next page of items.
@@ -193,9 +198,9 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func channelLabel(c string) string { return strings.ReplaceAll(c, "_", " ") }
 
-// ComposerForm is the "log an interaction" form as typed.
-type ComposerForm struct {
-	ContactID  int64
+// InteractionFields are an interaction's inputs as typed: the composer
+// and the edit form share them.
+type InteractionFields struct {
 	Kind       string
 	Direction  string
 	Channel    string
@@ -204,6 +209,28 @@ type ComposerForm struct {
 	Subject    string
 	Body       string
 	Outcome    string
+}
+
+// FieldsOf is a logged interaction as its form shows it.
+func FieldsOf(i *models.Interaction, loc *time.Location) InteractionFields {
+	if loc == nil {
+		loc = time.UTC
+	}
+	f := InteractionFields{Kind: string(i.Kind), Direction: string(i.Direction), Channel: i.Channel,
+		OccurredAt: i.OccurredAt.In(loc).Format(DateTimeLocal), Subject: i.Subject, Body: i.Body, Outcome: i.Outcome}
+	if i.DurationSeconds > 0 {
+		f.Minutes = strconv.Itoa((i.DurationSeconds + 30) / 60)
+	}
+	return f
+}
+
+// DateTimeLocal is the layout of an <input type=datetime-local>.
+const DateTimeLocal = "2006-01-02T15:04"
+
+// ComposerForm is the "log an interaction" form as typed.
+type ComposerForm struct {
+	InteractionFields
+	ContactID  int64
 	AlsoWith   []models.Contact
 	Errors     map[string]string
 	Saved      bool
@@ -221,4 +248,69 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// EditForm edits a logged interaction in place of its timeline item.
+type EditForm struct {
+	InteractionFields
+	InteractionID, Version int64
+	// ItemID is the timeline item the form stands in for; ContactID the
+	// contact whose timeline is shown again after saving.
+	ItemID, ContactID int64
+	Errors            map[string]string
+	// Conflict is the interaction as someone saved it while the form was
+	// open. The form keeps what the person typed and carries Conflict's
+	// version, so saving again is a deliberate choice.
+	Conflict *models.Interaction
+	Location *time.Location
+	// Inline: the form stands in the contact's timeline, so htmx swaps
+	// it; otherwise it is a page of its own that posts and redirects.
+	Inline bool
+}
+
+func (f EditForm) prefix() string { return "e" + itoa(f.ItemID) + "-" }
+
+func (f EditForm) target() string { return "#item-" + itoa(f.ItemID) }
+
+// URL is where the form posts; the query names the item and contact.
+func (f EditForm) URL() string {
+	return "/interactions/" + itoa(f.InteractionID) + "?item=" + itoa(f.ItemID) + "&contact=" + itoa(f.ContactID)
+}
+
+// ConflictRow is one field that differs between what the person typed and
+// what was saved meanwhile.
+type ConflictRow struct{ Label, Yours, Saved string }
+
+// conflictRows lists the fields where the typed form and the saved
+// interaction differ.
+func (f EditForm) conflictRows() []ConflictRow {
+	if f.Conflict == nil {
+		return nil
+	}
+	saved := FieldsOf(f.Conflict, f.Location)
+	var rows []ConflictRow
+	for _, r := range []ConflictRow{
+		{"What", f.Kind, saved.Kind},
+		{"Direction", f.Direction, saved.Direction},
+		{"Channel", channelLabel(f.Channel), channelLabel(saved.Channel)},
+		{"When", strings.Replace(f.OccurredAt, "T", " ", 1), strings.Replace(saved.OccurredAt, "T", " ", 1)},
+		{"Minutes", f.Minutes, saved.Minutes},
+		{"Subject", f.Subject, saved.Subject},
+		{"What was said", f.Body, saved.Body},
+		{"Outcome", f.Outcome, saved.Outcome},
+	} {
+		if r.Yours != r.Saved {
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+// itemActionURL is an interaction item's edit or delete address.
+func itemActionURL(d Data, it models.TimelineItem, action string) string {
+	return "/interactions/" + itoa(it.Ref.ID) + "/" + action + "?item=" + itoa(it.ID) + "&contact=" + itoa(it.ContactID)
+}
+
+func editable(d Data, it models.TimelineItem) bool {
+	return d.CanEdit && it.Kind == models.TimelineInteraction && it.Ref != nil && it.Ref.Type == "interaction"
 }
