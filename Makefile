@@ -62,7 +62,7 @@ bench: build ## micro-benchmarks, then whole-system figures into docs/BENCHMARKS
 
 # Every fuzz target, as package:Target. A crash found becomes a regular test
 # (go test writes the input under the package's testdata/fuzz/).
-FUZZ_TARGETS := ./app/csvio:FuzzReadCSV ./app/csvio:FuzzMapRow ./app/vcardio:FuzzReadVCard ./models:FuzzRenderMarkdown
+FUZZ_TARGETS := ./app/csvio:FuzzReadCSV ./app/csvio:FuzzMapRow ./app/vcardio:FuzzReadVCard ./models:FuzzRenderMarkdown ./models:FuzzMatchWatchTerms
 FUZZTIME ?= 60s
 
 .PHONY: fuzz

@@ -117,4 +117,5 @@ var AuditActions = []string{
 	"import.start", "import.finish", "import.cancel", "import.undo",
 	"task.create", "task.update", "task.complete", "task.cancel", "task.reassign", "task.delete", "contact.cadence",
 	"calendar_token.create", "calendar_token.revoke",
+	"watch_term.create", "watch_term.delete", "inbox.assign", "inbox.reply", "inbox.close", "inbox.reopen",
 }

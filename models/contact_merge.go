@@ -70,6 +70,7 @@ var mergeMovers = []mergeMover{
 		skipIfSurvivorHas: "EXISTS (SELECT 1 FROM interaction_participants s WHERE s.contact_id = ? AND s.interaction_id = interaction_participants.interaction_id)"},
 	{table: "notes", key: "id"},
 	{table: "tasks", key: "id"},
+	{table: "inbox_items", key: "id"},
 }
 
 // MergeContacts merges req.LoserID into req.SurvivorID: the chosen fields,

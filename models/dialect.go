@@ -35,6 +35,9 @@ type dialect interface {
 	contactSearch(terms []string) (string, []any)
 	// noteSearch is the same condition on notes.search_text.
 	noteSearch(terms []string) (string, []any)
+	// epochSeconds is an integer expression: the Unix time of a time
+	// column, for grouping rows by time buckets in SQL.
+	epochSeconds(column string) string
 }
 
 // SessionStore is scs's store for this database, with its cleanup loop.
@@ -66,6 +69,7 @@ func (postgresDialect) configurePool(db *sql.DB, opts Options) {
 	db.SetConnMaxLifetime(time.Hour)
 }
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
 func (postgresDialect) sessionStore(db *sql.DB) SessionStore {
 	return postgresstore.NewWithCleanupInterval(db, 5*time.Minute)
 }
@@ -89,6 +93,10 @@ func (postgresDialect) noteSearch(terms []string) (string, []any) {
 		conds[i], args[i] = likeContains("notes.search_text", t)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+func (postgresDialect) epochSeconds(column string) string {
+	return "CAST(FLOOR(EXTRACT(EPOCH FROM " + column + ")) AS BIGINT)"
 }
 
 type sqliteDialect struct{}
@@ -130,4 +138,9 @@ func (sqliteDialect) noteSearch(terms []string) (string, []any) {
 		phrases[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
 	return "notes.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)", []any{strings.Join(phrases, " AND ")}
+}
+
+// Times are stored as text that strftime reads, offset included.
+func (sqliteDialect) epochSeconds(column string) string {
+	return "CAST(strftime('%s', " + column + ") AS INTEGER)"
 }

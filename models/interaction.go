@@ -40,7 +40,11 @@ const (
 
 // InteractionChannels are the media an interaction can go through, as
 // stored and as TimelineOptions.Channel matches them.
-var InteractionChannels = []string{"phone", "video", "in_person", "email", "sms", "chat", "social_dm", "letter", "other"}
+var InteractionChannels = []string{"phone", "video", "in_person", "email", "sms", "chat", "social_dm", socialChannel, "letter", "other"}
+
+// socialChannel is a public reply on a social network, as the Inbox logs
+// it; social_dm is a private message.
+const socialChannel = "social"
 
 // defaultChannels is each kind's usual channel, used when none is given.
 var defaultChannels = map[InteractionKind]string{

@@ -26,18 +26,23 @@ var markdown = goldmark.New(
 )
 
 var markdownPolicy = func() *bluemonday.Policy {
-	p := bluemonday.UGCPolicy()
-	p.AllowURLSchemes("http", "https", "mailto")
-	p.RequireParseableURLs(true)
-	// Links from notes are not endorsements, and a page they open cannot
-	// reach back into Rapport through window.opener.
-	p.RequireNoFollowOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(true)
+	p := safeLinks(bluemonday.UGCPolicy())
 	// GFM task lists render as disabled checkboxes.
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
 	return p
 }()
+
+// safeLinks sets the rules for links in HTML others wrote (notes, feed
+// posts): http, https and mailto only, parseable, and no endorsement nor
+// window.opener for the page they open.
+func safeLinks(p *bluemonday.Policy) *bluemonday.Policy {
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return p
+}
 
 // RenderMarkdown turns a note's Markdown into HTML that is safe to put in
 // a page as is.
