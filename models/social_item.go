@@ -136,6 +136,11 @@ var feedHTMLPolicy = func() *bluemonday.Policy {
 // either side stay apart.
 var plainTextPolicy = bluemonday.StrictPolicy().AddSpaceWhenStrippingTag(true)
 
+// SanitizeSocialHTML makes a post's HTML safe to put in a page as it is.
+// Posts are sanitised when stored; views call it again on what they show,
+// so HTML that reached the database another way is never trusted.
+func SanitizeSocialHTML(s string) string { return sanitizeFeedHTML(s) }
+
 // sanitizeFeedHTML makes a post's HTML safe to show as it is.
 func sanitizeFeedHTML(s string) string {
 	return strings.TrimSpace(feedHTMLPolicy.Sanitize(strings.ToValidUTF8(s, "\uFFFD")))
