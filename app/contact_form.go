@@ -101,11 +101,7 @@ func contactRequest(f contacts.Form) models.ContactRequest {
 			req.SocialProfiles = append(req.SocialProfiles, models.SocialProfileInput{URL: strings.TrimSpace(u)})
 		}
 	}
-	for _, t := range strings.Split(f.Tags, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			req.Tags = append(req.Tags, t)
-		}
-	}
+	req.Tags = splitTags(f.Tags)
 	if id, err := strconv.ParseInt(f.RestrictedDepartmentID, 10, 64); err == nil && id > 0 {
 		req.RestrictedDepartmentID = &id
 	}

@@ -69,6 +69,8 @@ func (s *Server) routes() {
 	ui.POST("/contacts/:id/delete", s.contactDelete, requireWriter)
 	ui.GET("/companies", s.companiesList)
 	ui.GET("/companies/:id", s.companyShow)
+	ui.GET("/companies/:id/edit", s.companyEdit, requireWriter)
+	ui.POST("/companies/:id", s.companyUpdate, requireWriter)
 	ui.GET("/companies/:id/timeline", s.companyTimelineItems)
 	ui.GET("/activity", s.activityItems)
 	ui.GET("/import-export", s.transferShow)
