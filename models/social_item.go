@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -319,13 +321,45 @@ func (db *DB) IngestSocialPosts(ctx context.Context, actor Actor, posts []Social
 	if err != nil {
 		return nil, err
 	}
+	stored, err := db.storedPosts(ctx, items)
+	if err != nil {
+		return nil, err
+	}
 	results := make([]IngestResult, len(items))
 	for i := range items {
-		if results[i], err = db.ingestOne(ctx, actor, &items[i], in); err != nil {
+		if s, ok := stored[[2]string{items[i].Network, items[i].ExternalID}]; ok {
+			// A re-polled feed repeats mostly known posts: no transaction for them.
+			items[i] = s
+			results[i], err = db.ingestResult(ctx, actor, &items[i], IngestResult{})
+		} else {
+			results[i], err = db.ingestOne(ctx, actor, &items[i], in)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
 	return results, nil
+}
+
+// storedPosts finds which of items are stored already, in one query.
+func (db *DB) storedPosts(ctx context.Context, items []SocialItem) (map[[2]string]SocialItem, error) {
+	out := map[[2]string]SocialItem{}
+	if len(items) == 0 {
+		return out, nil
+	}
+	networks, ids := map[string]bool{}, make([]string, len(items))
+	for i, it := range items {
+		networks[it.Network], ids[i] = true, it.ExternalID
+	}
+	var found []SocialItem
+	if err := db.with(ctx).Where("network IN ? AND external_id IN ?", slices.Collect(maps.Keys(networks)), ids).
+		Find(&found).Error; err != nil {
+		return nil, fmt.Errorf("models: find stored posts: %w", err)
+	}
+	for _, f := range found {
+		out[[2]string{f.Network, f.ExternalID}] = f
+	}
+	return out, nil
 }
 
 // ingestion is what every post of one batch is matched against.
@@ -390,6 +424,13 @@ func (db *DB) ingestOne(ctx context.Context, actor Actor, it *SocialItem, in *in
 		}
 		*it = stored
 	}
+	return db.ingestResult(ctx, actor, it, res)
+}
+
+// ingestResult completes res for a post stored now (res.Created) or
+// before: the post, the contacts whose timelines it is on that the actor
+// may see, and its Inbox item.
+func (db *DB) ingestResult(ctx context.Context, actor Actor, it *SocialItem, res IngestResult) (IngestResult, error) {
 	it.utc()
 	res.Item = *it
 	if !res.Created {
