@@ -46,7 +46,8 @@ func (s *Server) myDay(c echo.Context) (home.Day, error) {
 		return day, err
 	}
 	day.FollowUps = fu.FollowUps
-	return day, nil
+	day.Inbox, err = s.homeInbox(c)
+	return day, err
 }
 
 // sectionShow renders a part of Rapport that has no records yet.

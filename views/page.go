@@ -67,6 +67,7 @@ var navItems = []navItem{
 	{Key: "home", Label: "Today", Href: "/"},
 	{Key: "contacts", Label: "Contacts", Href: "/contacts"},
 	{Key: "inbox", Label: "Inbox", Href: "/inbox"},
+	{Key: "listening", Label: "Listening", Href: "/listening"},
 	{Key: "tasks", Label: "Tasks", Href: "/tasks"},
 	{Key: "import-export", Label: "Import/Export", Href: "/import-export"},
 	{Key: "settings", Label: "Settings", Href: "/settings"},

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"rapport/models"
 )
 
@@ -12,6 +14,7 @@ type Day struct {
 	Overdue, Today []models.Task
 	FollowUps      []models.FollowUp
 	Location       *time.Location
+	Inbox          templ.Component // open Inbox items for the person or their departments
 }
 
 // Empty reports whether nothing needs the person today.
