@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rapport/app"
+	"rapport/app/feeds"
 	"rapport/app/importer"
 	"rapport/app/jobs"
 	"rapport/app/metrics"
@@ -46,6 +47,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	runner := jobs.New(db, jobs.Options{Workers: cfg.Workers, Logger: log, Observe: m.ObserveJob})
 	runner.Register(importer.Kind, importer.New(db, importer.Options{Logger: log}).Handler())
 	reminders.Register(ctx, db, runner, log)
+	feeds.Register(ctx, db, runner, cfg, Version, log)
 	srv := app.New(app.Deps{Config: cfg, DB: db, Logger: log, Version: Version, Jobs: runner, Metrics: m})
 	defer srv.Close()
 

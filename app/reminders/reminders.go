@@ -74,45 +74,20 @@ func (s *Scanner) Handler() jobs.Handler {
 	return func(ctx context.Context, r *jobs.Run) error {
 		_, scanErr := s.Scan(ctx)
 		// Queue the successor even when the scan failed: the runner retries
-		// this job, and the check in queueNext keeps one chain.
-		if err := s.queueNext(ctx, r.Job().ID); err != nil {
-			return err
+		// this job, and QueueSuccessor keeps one chain.
+		if err := jobs.QueueSuccessor(ctx, s.db, Kind, r.Job().ID, s.Now().Add(Interval)); err != nil {
+			return fmt.Errorf("reminders: %w", err)
 		}
 		return scanErr
 	}
 }
 
-// queueNext queues the next scan Interval from now unless a scan other
-// than self is already queued.
-func (s *Scanner) queueNext(ctx context.Context, self int64) error {
-	queued, err := s.db.Jobs(ctx, models.JobListOptions{Kind: Kind, Status: models.JobQueued, Limit: 5})
-	if err != nil {
-		return err
-	}
-	for _, j := range queued {
-		if j.ID != self {
-			return nil
-		}
-	}
-	_, err = s.db.EnqueueJob(ctx, models.JobRequest{Kind: Kind, RunAt: s.Now().Add(Interval), MaxAttempts: 10})
-	return err
-}
-
 // EnsureQueued queues a scan to run now unless one is queued or running.
-// Two instances starting at once may both queue one; each run's queueNext
-// then sees the other and the chains merge into one.
+// Two instances starting at once may both queue one; each run's successor
+// check then sees the other and the chains merge into one.
 func EnsureQueued(ctx context.Context, db *models.DB) error {
-	for _, st := range []string{models.JobQueued, models.JobRunning} {
-		js, err := db.Jobs(ctx, models.JobListOptions{Kind: Kind, Status: st, Limit: 1})
-		if err != nil {
-			return fmt.Errorf("reminders: look for a queued scan: %w", err)
-		}
-		if len(js) > 0 {
-			return nil
-		}
-	}
-	if _, err := db.EnqueueJob(ctx, models.JobRequest{Kind: Kind, MaxAttempts: 10}); err != nil {
-		return fmt.Errorf("reminders: queue the first scan: %w", err)
+	if err := jobs.EnsureChain(ctx, db, Kind); err != nil {
+		return fmt.Errorf("reminders: %w", err)
 	}
 	return nil
 }
