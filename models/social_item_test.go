@@ -131,9 +131,10 @@ func TestSocialIngestConcurrent(t *testing.T) {
 		term := uniqueLabel("outage")
 		mustWatch(t, db, admin, term)
 		handle := uniqueLabel("race")
+		handle = handle[max(len(handle)-15, 0):] // X handles have at most 15 characters
 		c := mustCreateContact(t, db, admin, models.ContactRequest{GivenName: "Race", SocialProfiles: []models.SocialProfileInput{
-			{URL: "https://x.com/" + handle[:15]}}})
-		post := models.SocialPost{Network: "x", Handle: handle[:15], ExternalID: uniqueLabel("tw"), Text: "Total " + term + " again"}
+			{URL: "https://x.com/" + handle}}})
+		post := models.SocialPost{Network: "x", Handle: handle, ExternalID: uniqueLabel("tw"), Text: "Total " + term + " again"}
 		const n = 6
 		results := make([]models.IngestResult, n)
 		errs := make([]error, n)
