@@ -51,8 +51,8 @@ func TestContactPageRoundTrips(t *testing.T) {
 			t.Errorf("the contact page took %d statements with 1 note and call, %d with 5: it queries per item", few, many)
 		}
 		// 58 before the round trips were cut; this bound keeps them cut.
-		if few > 31 {
-			t.Errorf("the contact page took %d statements, want at most 31", few)
+		if few > 30 {
+			t.Errorf("the contact page took %d statements, want at most 30", few)
 		}
 	})
 }

@@ -10,6 +10,8 @@ func (s *Server) taskRoutes(ui *echo.Group) {
 	ui.POST("/tasks/:id", s.taskEditUI, requireWriter)
 	ui.POST("/tasks/:id/complete", s.taskCompleteUI, requireWriter)
 	ui.POST("/tasks/:id/claim", s.taskClaimUI, requireWriter)
+	ui.POST("/tasks/:id/cancel", s.taskCancelUI, requireWriter)
+	ui.POST("/tasks/:id/delete", s.taskDeleteUI, requireWriter)
 	ui.GET("/contacts/:id/tasks", s.contactTasksShow)
 	ui.POST("/contacts/:id/tasks", s.contactTaskCreate, requireWriter)
 	ui.POST("/contacts/:id/cadence", s.contactCadenceSave, requireWriter)

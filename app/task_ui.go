@@ -24,29 +24,59 @@ var taskSections = []struct {
 	{models.SectionDone, "Done"},
 }
 
-// tasksData builds the "My tasks" page.
+// tasksPerPage bounds each list of the tasks page; "Load more" pages on.
+const tasksPerPage = 50
+
+// taskListPage reads one page of the list key names ("overdue", …, or a
+// queue's tasks.QueueKey), from cursor.
+func (s *Server) taskListPage(c echo.Context, key, cursor string) (*models.TaskPage, error) {
+	ctx := c.Request().Context()
+	a, _ := actorOf(c)
+	opts := models.TaskListOptions{TimeZone: userLocation(userOf(c)), Cursor: cursor, Limit: tasksPerPage}
+	for _, sec := range taskSections {
+		if key == string(sec.section) {
+			opts.Section = sec.section
+			return s.db.MyTasks(ctx, a, opts)
+		}
+	}
+	for _, id := range a.DepartmentIDs {
+		if key == tasks.QueueKey(id) {
+			return s.db.DepartmentQueue(ctx, a, id, opts)
+		}
+	}
+	return nil, echo.NewHTTPError(http.StatusBadRequest, "That list link is out of date. Open My tasks again.")
+}
+
+// tasksData builds the "My tasks" page. The list named by ?list= starts
+// at ?cursor= (the "Load more" link without script).
 func (s *Server) tasksData(c echo.Context) (tasks.Data, error) {
 	ctx := c.Request().Context()
 	a, _ := actorOf(c)
 	loc := userLocation(userOf(c))
 	d := tasks.Data{CanWrite: a.CanWrite(), Location: loc}
-	for _, sec := range taskSections {
-		page, err := s.db.MyTasks(ctx, a, models.TaskListOptions{Section: sec.section, TimeZone: loc})
-		if err != nil {
-			return d, err
+	cursorOf := func(key string) string {
+		if c.QueryParam("list") == key {
+			return c.QueryParam("cursor")
 		}
-		d.Sections = append(d.Sections, tasks.Section{Key: string(sec.section), Title: sec.title, Tasks: page.Tasks})
+		return ""
+	}
+	for _, sec := range taskSections {
+		page, err := s.taskListPage(c, string(sec.section), cursorOf(string(sec.section)))
+		if err != nil {
+			return d, listError(err)
+		}
+		d.Sections = append(d.Sections, tasks.Section{Key: string(sec.section), Title: sec.title, Tasks: page.Tasks, NextCursor: page.NextCursor})
 	}
 	depts, err := s.db.DepartmentsByID(ctx, a.DepartmentIDs)
 	if err != nil {
 		return d, err
 	}
 	for _, dep := range depts {
-		page, err := s.db.DepartmentQueue(ctx, a, dep.ID, models.TaskListOptions{TimeZone: loc})
+		page, err := s.taskListPage(c, tasks.QueueKey(dep.ID), cursorOf(tasks.QueueKey(dep.ID)))
 		if err != nil {
-			return d, err
+			return d, listError(err)
 		}
-		d.Queues = append(d.Queues, tasks.Queue{DepartmentID: dep.ID, Name: dep.Name, Tasks: page.Tasks})
+		d.Queues = append(d.Queues, tasks.Queue{DepartmentID: dep.ID, Name: dep.Name, Tasks: page.Tasks, NextCursor: page.NextCursor})
 	}
 	fu, err := s.db.DueForFollowUp(ctx, a, models.FollowUpOptions{Mine: true, Loc: loc})
 	if err != nil {
@@ -56,7 +86,7 @@ func (s *Server) tasksData(c echo.Context) (tasks.Data, error) {
 	if d.People, err = s.taskPeople(c); err != nil {
 		return d, err
 	}
-	d.Form = tasks.Form{Priority: "normal", Every: "1"}
+	d.Form = tasks.Form{Priority: "normal", Every: "1", People: d.People}
 	return d, nil
 }
 
@@ -79,6 +109,9 @@ func (s *Server) taskPeople(c echo.Context) ([]tasks.Person, error) {
 }
 
 func (s *Server) tasksShow(c echo.Context) error {
+	if isHTMX(c) && c.QueryParam("cursor") != "" {
+		return s.taskListMore(c)
+	}
 	d, err := s.tasksData(c)
 	if err != nil {
 		return err
@@ -86,13 +119,37 @@ func (s *Server) tasksShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, tasks.Page(s.page(c, "My tasks", "tasks"), d))
 }
 
+// taskListMore answers "Load more": the next rows of one list.
+func (s *Server) taskListMore(c echo.Context) error {
+	key := c.QueryParam("list")
+	page, err := s.taskListPage(c, key, c.QueryParam("cursor"))
+	if err != nil {
+		return listError(err)
+	}
+	people, err := s.taskPeople(c)
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	return s.render(c, http.StatusOK, tasks.MoreRows(s.page(c, "", "tasks"), tasks.More{Key: key, Tasks: page.Tasks,
+		NextCursor: page.NextCursor, CanWrite: a.CanWrite(), Location: userLocation(userOf(c)), People: people}))
+}
+
 // taskForm reads the new-task form into a request. Times are in the
 // reader's zone.
 func taskForm(c echo.Context, loc *time.Location) (tasks.Form, models.TaskRequest, map[string]string) {
 	f := tasks.Form{ContactID: c.FormValue("contact_id"), Title: c.FormValue("title"), Due: c.FormValue("due_at"),
-		Priority: c.FormValue("priority"), Repeat: c.FormValue("repeat"), Every: c.FormValue("every"), Weekday: c.FormValue("weekday")}
+		Priority: c.FormValue("priority"), Repeat: c.FormValue("repeat"), Every: c.FormValue("every"), Weekday: c.FormValue("weekday"),
+		Query: c.FormValue("q"), Assignee: c.FormValue("assignee_id")}
 	req := models.TaskRequest{Title: f.Title, Priority: models.TaskPriority(f.Priority)}
 	errs := map[string]string{}
+	if f.Assignee != "" {
+		id, err := strconv.ParseInt(f.Assignee, 10, 64)
+		if err != nil {
+			errs["assignee"] = "Choose the person from the list."
+		}
+		req.Assignee = &models.TaskAssignee{UserID: id}
+	}
 	if f.ContactID != "" {
 		id, err := strconv.ParseInt(strings.TrimSpace(f.ContactID), 10, 64)
 		if err != nil {
@@ -169,8 +226,8 @@ func (s *Server) createTaskFrom(c echo.Context, req models.TaskRequest, errs map
 
 func (s *Server) taskCreateUI(c echo.Context) error {
 	f, req, errs := taskForm(c, userLocation(userOf(c)))
-	if f.ContactID == "" {
-		errs["contact_id"] = "Choose the contact the task is about."
+	if err := s.pickTaskContact(c, &f, &req, errs); err != nil {
+		return err
 	}
 	errs, err := s.createTaskFrom(c, req, errs)
 	if err != nil {
@@ -181,12 +238,44 @@ func (s *Server) taskCreateUI(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		f.Errors = errs
+		f.Errors, f.People = errs, d.People
 		d.Form = f
 		return s.render(c, http.StatusUnprocessableEntity, tasks.Page(s.page(c, "My tasks", "tasks"), d))
 	}
 	s.setFlash(c, "ok", "Task added.")
 	return c.Redirect(http.StatusSeeOther, "/tasks")
+}
+
+// pickTaskContact settles the new task's contact: the one chosen in the
+// picker, else — when no script ran — the only contact matching what was
+// typed in its search box. The form keeps the chosen contact's name.
+func (s *Server) pickTaskContact(c echo.Context, f *tasks.Form, req *models.TaskRequest, errs map[string]string) error {
+	ctx := c.Request().Context()
+	a, _ := actorOf(c)
+	if f.ContactID == "" && strings.TrimSpace(f.Query) != "" {
+		page, err := s.db.Contacts(ctx, a, models.ContactListOptions{Query: f.Query, Limit: 2})
+		if err != nil {
+			return listError(err)
+		}
+		switch len(page.Contacts) {
+		case 0:
+			errs["contact_id"] = "No contact matches “" + f.Query + "”. Check the spelling, or add the contact first."
+		case 1:
+			req.ContactID, f.ContactID = page.Contacts[0].ID, strconv.FormatInt(page.Contacts[0].ID, 10)
+		default:
+			errs["contact_id"] = "Several contacts match “" + f.Query + "”. Type more of the name and choose one from the list."
+		}
+	}
+	if f.ContactID == "" {
+		if errs["contact_id"] == "" {
+			errs["contact_id"] = "Choose the contact the task is about."
+		}
+		return nil
+	}
+	if ct, err := s.db.Contact(ctx, a, req.ContactID); err == nil {
+		f.ContactName = ct.Name()
+	}
+	return nil
 }
 
 func (s *Server) contactTasksData(c echo.Context, ct *models.Contact) (tasks.ContactData, error) {
@@ -208,6 +297,7 @@ func (s *Server) contactTasksData(c echo.Context, ct *models.Contact) (tasks.Con
 		return d, err
 	}
 	d.People, err = s.taskPeople(c)
+	d.Form.People = d.People
 	return d, err
 }
 
@@ -239,7 +329,7 @@ func (s *Server) contactTaskCreate(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		f.Errors = errs
+		f.Errors, f.People = errs, d.People
 		d.Form = f
 		return s.render(c, http.StatusUnprocessableEntity, tasks.ContactPage(s.page(c, "Tasks for "+ct.Name(), "tasks"), d))
 	}
@@ -280,22 +370,73 @@ func (s *Server) taskAction(c echo.Context, patch models.TaskPatch, done string)
 	}
 	a, _ := actorOf(c)
 	t, err := s.db.UpdateTask(c.Request().Context(), a, id, patch)
-	var stale *models.ConflictError[models.Task]
-	if errors.As(err, &stale) {
+	var (
+		stale *models.ConflictError[models.Task]
+		ve    *models.ValidationError
+	)
+	switch {
+	case errors.As(err, &stale):
 		return &conflictError{msg: "Someone changed this task since you opened the page. Reload and try again.", current: stale.Current}
-	}
-	if err != nil {
+	case errors.As(err, &ve):
+		return s.taskProblem(c, firstMessage(ve.Fields))
+	case err != nil:
 		return err
-	}
-	if !isHTMX(c) {
+	case !isHTMX(c):
 		s.setFlash(c, "ok", done)
 		return c.Redirect(http.StatusSeeOther, "/tasks")
 	}
+	return s.renderTaskRow(c, t, "")
+}
+
+// taskProblem says in words why a change to the task in the path was
+// refused, where the person clicked: in its row for htmx (which swaps only
+// 2xx answers), else in the flash of the tasks page.
+func (s *Server) taskProblem(c echo.Context, msg string) error {
+	if !isHTMX(c) {
+		s.setFlash(c, "error", msg)
+		return c.Redirect(http.StatusSeeOther, "/tasks")
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	a, _ := actorOf(c)
+	t, err := s.db.Task(c.Request().Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return s.renderTaskRow(c, t, msg)
+}
+
+func (s *Server) renderTaskRow(c echo.Context, t *models.Task, problem string) error {
 	people, err := s.taskPeople(c)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, tasks.Row(s.page(c, "", ""), *t, userLocation(userOf(c)), a.CanWrite(), people))
+	a, _ := actorOf(c)
+	return s.render(c, http.StatusOK, tasks.RowWithProblem(s.page(c, "", ""), *t, userLocation(userOf(c)), a.CanWrite(), people, problem))
+}
+
+func (s *Server) taskCancelUI(c echo.Context) error {
+	cancelled := models.TaskCancelled
+	return s.taskAction(c, models.TaskPatch{Status: &cancelled}, "Task cancelled.")
+}
+
+// taskDeleteUI deletes a task; htmx removes its row.
+func (s *Server) taskDeleteUI(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	a, _ := actorOf(c)
+	if err := s.db.DeleteTask(c.Request().Context(), a, id); err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		return c.HTML(http.StatusOK, "")
+	}
+	s.setFlash(c, "ok", "Task deleted.")
+	return c.Redirect(http.StatusSeeOther, "/tasks")
 }
 
 func (s *Server) taskCompleteUI(c echo.Context) error {
@@ -323,7 +464,7 @@ func (s *Server) taskEditUI(c echo.Context) error {
 		} else {
 			t, err := time.ParseInLocation("2006-01-02T15:04", v, userLocation(userOf(c)))
 			if err != nil {
-				return &models.ValidationError{Fields: map[string]string{"due_at": "Enter the date and time it is due."}}
+				return s.taskProblem(c, "Enter the date and time it is due.")
 			}
 			patch.DueAt = &t
 		}
@@ -331,9 +472,21 @@ func (s *Server) taskEditUI(c echo.Context) error {
 	if v := c.FormValue("assignee_id"); v != "" {
 		uid, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return &models.ValidationError{Fields: map[string]string{"assignee": "Choose the person from the list."}}
+			return s.taskProblem(c, "Choose the person from the list.")
 		}
 		patch.Assignee = &models.TaskAssignee{UserID: uid}
+	}
+	if repeat, ok := formValue(c, "repeat"); ok {
+		// "Does not repeat" is the zero rule, which stops the series; an
+		// unchanged rule changes nothing.
+		var r models.Recurrence
+		if repeat != "" {
+			var msg string
+			if r, msg = formRecurrence(repeat, c.FormValue("every"), c.FormValue("weekday")); msg != "" {
+				return s.taskProblem(c, msg)
+			}
+		}
+		patch.Recurrence = &r
 	}
 	return s.taskAction(c, patch, "Task saved.")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rapport/models"
+	"rapport/views/tasks"
 	"rapport/views/timeline"
 )
 
@@ -332,7 +333,8 @@ func firstMessage(errs map[string]string) string {
 	return "Some fields need attention."
 }
 
-// contactPicker finds contacts for the composer's "also with".
+// contactPicker finds contacts for the composer's "also with", or for the
+// new-task form (?for=task).
 func (s *Server) contactPicker(c echo.Context) error {
 	a, _ := actorOf(c)
 	q := strings.TrimSpace(c.QueryParam("q"))
@@ -350,10 +352,14 @@ func (s *Server) contactPicker(c echo.Context) error {
 			out = append(out, ct)
 		}
 	}
+	if c.QueryParam("for") == "task" {
+		return s.render(c, http.StatusOK, tasks.PickerResults(out))
+	}
 	return s.render(c, http.StatusOK, timeline.PickerResults(out))
 }
 
-// contactChip is one chosen participant of the composer.
+// contactChip is one chosen participant of the composer, or the chosen
+// contact of the new-task form (?for=task).
 func (s *Server) contactChip(c echo.Context) error {
 	a, _ := actorOf(c)
 	id, err := strconv.ParseInt(c.QueryParam("id"), 10, 64)
@@ -363,6 +369,9 @@ func (s *Server) contactChip(c echo.Context) error {
 	ct, err := s.db.Contact(c.Request().Context(), a, id)
 	if err != nil {
 		return err
+	}
+	if c.QueryParam("for") == "task" {
+		return s.render(c, http.StatusOK, tasks.ContactChoice(strconv.FormatInt(ct.ID, 10), ct.Name()))
 	}
 	return s.render(c, http.StatusOK, timeline.Chip(*ct))
 }

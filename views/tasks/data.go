@@ -3,16 +3,19 @@
 package tasks
 
 import (
+	"net/url"
 	"strconv"
 	"time"
 
 	"rapport/models"
 )
 
-// Section is one list of tasks on the page.
+// Section is one list of tasks on the page. NextCursor, when set, is
+// where "Load more" continues.
 type Section struct {
 	Key, Title string
 	Tasks      []models.Task
+	NextCursor string
 }
 
 // Queue is a department's queue.
@@ -20,6 +23,20 @@ type Queue struct {
 	DepartmentID int64
 	Name         string
 	Tasks        []models.Task
+	NextCursor   string
+}
+
+// QueueKey names a department's queue among the page's lists.
+func QueueKey(departmentID int64) string { return "queue-" + itoa(departmentID) }
+
+// More is the next page of one list, for "Load more".
+type More struct {
+	Key        string
+	Tasks      []models.Task
+	NextCursor string
+	CanWrite   bool
+	Location   *time.Location
+	People     []Person
 }
 
 // Person is someone a task can be assigned to.
@@ -43,7 +60,14 @@ type Data struct {
 
 // Form is the new-task form.
 type Form struct {
-	ContactID  string
+	ContactID string
+	// ContactName is the chosen contact's name; Query is what was typed in
+	// the picker, which finds the contact when no script ran.
+	ContactName string
+	Query       string
+	Assignee    string
+	// People may be assigned the task; none: it is the author's.
+	People     []Person
 	Title      string
 	Due        string // YYYY-MM-DDTHH:MM in the reader's zone
 	Priority   string
@@ -91,6 +115,30 @@ func assigneeText(t models.Task) string {
 		return t.DepartmentName + " queue"
 	}
 	return "Unassigned"
+}
+
+// countText is a list's count: "50+" when more pages follow.
+func countText(n int, more string) string {
+	if more != "" {
+		return strconv.Itoa(n) + "+"
+	}
+	return strconv.Itoa(n)
+}
+
+func moreURL(key, cursor string) string {
+	return "/tasks?" + url.Values{"list": {key}, "cursor": {cursor}}.Encode()
+}
+
+// repeatValue is the edit form's Repeat choice for the task's rule.
+func repeatValue(t models.Task) (repeat, every, weekday string) {
+	r := t.Rule()
+	switch {
+	case r.IsZero():
+		return "", "1", ""
+	case r.Weekday != nil:
+		return "weekday", "1", strconv.Itoa(int(*r.Weekday))
+	}
+	return string(r.Unit), strconv.Itoa(r.Every), ""
 }
 
 func repeatText(t models.Task) string {
