@@ -30,7 +30,8 @@ func (s *Server) contactAPIRoutes(api *echo.Group) {
 }
 
 // contactListParams are the query parameters GET /contacts takes.
-var contactListParams = []string{"q", "tag", "company_id", "owner_id", "email", "phone", "phone_region", "sort", "cursor", "limit"}
+var contactListParams = []string{"q", "tag", "company_id", "owner_id", "email", "phone", "phone_region", "active_department_id",
+	"last_contacted_from", "last_contacted_to", "sort", "cursor", "limit"}
 
 func (s *Server) apiContactList(c echo.Context) error {
 	q, err := readListQuery(c, contactListParams...)
@@ -44,6 +45,15 @@ func (s *Server) apiContactList(c echo.Context) error {
 		return err
 	}
 	if opts.OwnerID, err = q.ID("owner_id"); err != nil {
+		return err
+	}
+	if opts.ActiveDepartmentID, err = q.ID("active_department_id"); err != nil {
+		return err
+	}
+	var v models.ValidationError
+	opts.LastContactedFrom = queryTime(q, "last_contacted_from", false, &v)
+	opts.LastContactedTo = queryTime(q, "last_contacted_to", true, &v)
+	if err := v.OrNil(); err != nil {
 		return err
 	}
 	if opts.Limit, err = q.Limit(200); err != nil {

@@ -24,6 +24,9 @@ func (s *Server) contactsList(c echo.Context) error {
 	if d.Mine {
 		opts.OwnerID = a.UserID
 	}
+	if err := s.contactActivityFilters(c, &d, &opts); err != nil {
+		return err
+	}
 	page, err := s.db.Contacts(c.Request().Context(), a, opts)
 	if err != nil {
 		return listError(err)

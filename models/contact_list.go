@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -51,8 +52,14 @@ type ContactListOptions struct {
 	Phone       string
 	PhoneRegion string
 	// IDs keeps only these contacts (a selection); at most 1,000.
-	IDs  []int64
-	Sort ContactSort // name when empty
+	IDs []int64
+	// ActiveDepartmentID keeps contacts with timeline items done for that
+	// department, among the items the actor may see.
+	ActiveDepartmentID int64
+	// LastContactedFrom (inclusive) and LastContactedTo (exclusive) bound
+	// LastContactedAt; contacts never contacted drop out when either is set.
+	LastContactedFrom, LastContactedTo time.Time
+	Sort                               ContactSort // name when empty
 	// Cursor continues a listing from ContactPage.NextCursor of the
 	// previous page, with the same options.
 	Cursor string
@@ -150,6 +157,24 @@ func (db *DB) contactFilter(ctx context.Context, actor Actor, opts ContactListOp
 			return nil, &ValidationError{Fields: map[string]string{"phone": msg}}
 		}
 		q = q.Where("contacts.id IN (SELECT contact_id FROM contact_phones WHERE e164 = ?)", e164)
+	}
+	if opts.ActiveDepartmentID != 0 {
+		// Correlated, so each listed contact is checked through its own
+		// items (timeline_items_contact_idx) while the page walks the
+		// list's order, instead of collecting a department's whole history.
+		items := db.with(ctx).Table("timeline_items").Select("1").Scopes(visibleTimelineItems(actor)).
+			Where("timeline_items.contact_id = contacts.id AND timeline_items.actor_department_id = ?", opts.ActiveDepartmentID)
+		q = q.Where("EXISTS (?)", items)
+	}
+	from, to := opts.LastContactedFrom, opts.LastContactedTo
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return nil, &ValidationError{Fields: map[string]string{"last_contacted_to": "Choose an end after the start of the last-contacted range."}}
+	}
+	if !from.IsZero() {
+		q = q.Where("contacts.last_contacted_at >= ?", from.UTC())
+	}
+	if !to.IsZero() {
+		q = q.Where("contacts.last_contacted_at < ?", to.UTC())
 	}
 	return q, nil
 }

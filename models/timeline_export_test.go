@@ -2,8 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
-	"strings"
 
 	"gorm.io/gorm"
 )
@@ -39,22 +37,5 @@ func (db *DB) TimelinePlan(ctx context.Context, actor Actor, opts TimelineOption
 	if err != nil {
 		return "", err
 	}
-	defer res.Close()
-	cols, err := res.Columns()
-	if err != nil {
-		return "", err
-	}
-	var lines []string
-	for res.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := res.Scan(ptrs...); err != nil {
-			return "", err
-		}
-		lines = append(lines, vals[len(vals)-1].String)
-	}
-	return strings.Join(lines, "\n"), res.Err()
+	return planLines(res)
 }

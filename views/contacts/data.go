@@ -16,16 +16,21 @@ import (
 
 // ListData is one page of the contact list with its filters.
 type ListData struct {
-	Contacts   []models.Contact
-	Query      string
-	Tag        string
-	Sort       string
-	Mine       bool
-	CompanyID  int64
-	NextCursor string
-	CanWrite   bool
-	Owners     []models.User // for the bulk "assign owner" action
-	CSRFToken  string        // the bulk form posts outside the page's own form
+	Contacts  []models.Contact
+	Query     string
+	Tag       string
+	Sort      string
+	Mine      bool
+	CompanyID int64
+	// ActiveDepartmentID, ContactedFrom and ContactedTo (dates in the
+	// viewer's zone, To included) are the activity filters as typed.
+	ActiveDepartmentID         string
+	ContactedFrom, ContactedTo string
+	Departments                []models.Department
+	NextCursor                 string
+	CanWrite                   bool
+	Owners                     []models.User // for the bulk "assign owner" action
+	CSRFToken                  string        // the bulk form posts outside the page's own form
 }
 
 // nextURL is the link that loads the next page, with the same filters.
@@ -54,6 +59,11 @@ func (d ListData) filters() url.Values {
 	}
 	if d.CompanyID != 0 {
 		q.Set("company_id", itoa(d.CompanyID))
+	}
+	for k, v := range map[string]string{"department_id": d.ActiveDepartmentID, "contacted_from": d.ContactedFrom, "contacted_to": d.ContactedTo} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
 	return q
 }
