@@ -130,6 +130,19 @@ func TestInboxEscapesPostText(t *testing.T) {
 		if !strings.Contains(card, "&lt;script&gt;") {
 			t.Errorf("post text not shown escaped: %.800s", card)
 		}
+
+		// A feed's HTML keeps its paragraphs and links, and loses scripts.
+		fed, err := db.IngestSocialPosts(context.Background(), models.System, []models.SocialPost{{Network: "blog",
+			ExternalID: apptest.Unique("html-"), Handle: "@" + apptest.Unique("blogger"), URL: "https://blog.example/1",
+			Text: "A " + f.term + " story", HTML: `<p>A <a href="https://blog.example/r">` + f.term + `</a> story</p><script>alert(2)</script><p onclick="alert(3)">end</p>`}},
+			models.IngestOptions{Source: models.TimelineSourceFeed})
+		if err != nil || fed[0].Inbox == nil {
+			t.Fatalf("ingest HTML: %v %+v", err, fed)
+		}
+		html := cardOf(t, c.Get("/inbox").Body, fed[0].Inbox.ID)
+		if strings.Contains(html, "<script>alert(2)") || strings.Contains(html, "onclick") || !strings.Contains(html, "<p>A <a href=\"https://blog.example/r\"") {
+			t.Errorf("feed HTML on the card: %.800s", html)
+		}
 	})
 }
 

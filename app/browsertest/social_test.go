@@ -100,6 +100,12 @@ func TestInboxJourney(t *testing.T) {
 		p.CheckFits()
 		p.Screenshot("listening")
 
+		p.Go("/")
+		if got := p.Text("#home-inbox-h"); got != "Waiting for your answer" {
+			t.Errorf("home page Inbox section: %q", got)
+		}
+		p.Screenshot("home")
+
 		phone := b.Open(t, srv.URL, browsertest.Phone)
 		phone.SignIn(u.Email, apptest.Password)
 		phone.Go("/inbox")
@@ -114,8 +120,9 @@ func TestInboxJourney(t *testing.T) {
 	})
 }
 
-// seedListening pushes posts over the last weeks, some answered, so the
-// dashboard has something to draw.
+// seedListening pushes posts over the last weeks, some answered and a few
+// assigned to the actor, so the dashboard and home page have something to
+// show.
 func seedListening(t *testing.T, db *models.DB, a models.Actor, ct *models.Contact) {
 	t.Helper()
 	ctx := context.Background()
@@ -131,7 +138,11 @@ func seedListening(t *testing.T, db *models.DB, a models.Actor, ct *models.Conta
 		if err != nil {
 			t.Fatal(err)
 		}
-		if in := res[0].Inbox; in != nil && i%3 != 0 {
+		if in := res[0].Inbox; in != nil && i%3 == 0 && i < 12 {
+			if _, err := db.AssignInboxItem(ctx, a, in.ID, models.InboxAssign{Version: in.Version, UserID: &a.UserID}); err != nil {
+				t.Fatal(err)
+			}
+		} else if in != nil && i%3 != 0 {
 			wait := time.Duration(5+i*3) * time.Minute
 			if _, err := db.ReplyInboxItem(ctx, a, in.ID, models.InboxReply{Version: in.Version, Text: "Thanks, on it",
 				RepliedAt: published.Add(wait)}); err != nil {

@@ -301,3 +301,18 @@ func windowValue(perDay []*int64) *int64 {
 	}
 	return nil
 }
+
+// snippet is the start of a post's text, at most n characters, cut at a
+// word.
+func snippet(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndex(cut, " "); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
