@@ -206,18 +206,7 @@ func (db *DB) CreateContact(ctx context.Context, actor Actor, req ContactRequest
 	if !actor.CanWrite() {
 		return nil, fmt.Errorf("models: create contact: %w", ErrForbidden)
 	}
-	c := &Contact{Source: req.Source, CustomFields: map[string]string{}}
-	var v ValidationError
-	if c.Source == "" {
-		c.Source = SourceManual
-	} else if !c.Source.Valid() {
-		v.Add("source", "Choose manual, import, api or feed.")
-	}
-	if actor.UserID != 0 {
-		c.OwnerID = &actor.UserID
-	}
-	patch := req.patch()
-	patch.apply(c, &v)
+	c, patch, v := newContact(actor, req)
 	err := db.Tx(ctx, func(tx *DB) error {
 		if err := tx.checkContactLinks(ctx, actor, nil, c, &patch, &v); err != nil {
 			return err
@@ -241,6 +230,25 @@ func (db *DB) CreateContact(ctx context.Context, actor Actor, req ContactRequest
 		return nil, err
 	}
 	return db.Contact(ctx, actor, c.ID)
+}
+
+// newContact is the contact req describes, cleaned, before the checks that
+// need the database (checkContactLinks); problems so far are in v.
+// CreateContact and ContactBatch both start here.
+func newContact(actor Actor, req ContactRequest) (*Contact, ContactPatch, ValidationError) {
+	c := &Contact{Source: req.Source, CustomFields: map[string]string{}}
+	var v ValidationError
+	if c.Source == "" {
+		c.Source = SourceManual
+	} else if !c.Source.Valid() {
+		v.Add("source", "Choose manual, import, api or feed.")
+	}
+	if actor.UserID != 0 {
+		c.OwnerID = &actor.UserID
+	}
+	patch := req.patch()
+	patch.apply(c, &v)
+	return c, patch, v
 }
 
 // Contact loads a contact the actor may see with everything it holds. A

@@ -48,19 +48,7 @@ func (b *ContactBatch) Add(ctx context.Context, tx *DB, req ContactRequest) erro
 	if !b.actor.CanWrite() {
 		return fmt.Errorf("models: create contacts: %w", ErrForbidden)
 	}
-	// As CreateContact starts a contact.
-	c := &Contact{Source: req.Source, CustomFields: map[string]string{}}
-	var v ValidationError
-	if c.Source == "" {
-		c.Source = SourceManual
-	} else if !c.Source.Valid() {
-		v.Add("source", "Choose manual, import, api or feed.")
-	}
-	if b.actor.UserID != 0 {
-		c.OwnerID = &b.actor.UserID
-	}
-	patch := req.patch()
-	patch.apply(c, &v)
+	c, patch, v := newContact(b.actor, req)
 	if err := b.resolveLinks(ctx, tx, c, &patch, &v); err != nil {
 		return err
 	}
@@ -259,19 +247,14 @@ func insertTimelineRecords(ctx context.Context, tx *DB, recs []timelineRecord) e
 	return nil
 }
 
-// maxInsertVars bounds the parameters of one INSERT: SQLite allows 32,766
-// and Postgres 65,535. Statements of a few thousand rows already spread
-// the round trip and parse over enough rows that larger ones gain little.
-const maxInsertVars = 30000
-
 // insertRows inserts n rows of cols into table, as many per statement as
-// maxInsertVars allows; args appends row i's values in column order. With
+// the dialect's insertVars allows; args appends row i's values in column order. With
 // returning it returns the new ids in row order: both databases return the
 // rows of a multi-row INSERT … RETURNING in VALUES order (Postgres
 // executes VALUES as one ordered scan, SQLite inserts and returns row by
 // row), which Django's bulk_create relies on too.
 func insertRows(ctx context.Context, tx *DB, table string, cols []string, n int, returning bool, args func(i int, a []any) []any) ([]int64, error) {
-	per := max(1, maxInsertVars/len(cols))
+	per := max(1, tx.dialect.insertVars()/len(cols))
 	var ids []int64
 	if returning {
 		ids = make([]int64, 0, n)

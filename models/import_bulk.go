@@ -123,9 +123,13 @@ func (db *DB) newestContactsBy(ctx context.Context, actor Actor, table, column s
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	for start := 0; start < len(values); start += matchChunk {
 		var hits []hit
-		err := db.with(ctx).Model(&Contact{}).Scopes(visibleContacts(actor)).
-			Joins("JOIN "+table+" k ON k.contact_id = contacts.id").
-			Where("k."+column+" IN ?", values[start:min(len(values), start+matchChunk)]).
+		// The list's index on the value must drive the lookup. Once
+		// ANALYZE has run, SQLite's planner prefers walking contacts and
+		// testing each against the IN list (6 s a batch at 10,000
+		// contacts, against 10 ms); CROSS JOIN makes SQLite keep the order
+		// written, and Postgres plans it as any inner join.
+		err := db.with(ctx).Table(table+" k").Joins("CROSS JOIN contacts").Where("contacts.id = k.contact_id").
+			Scopes(visibleContacts(actor)).Where("k."+column+" IN ?", values[start:min(len(values), start+matchChunk)]).
 			Select("k." + column + " AS key, contacts.id AS id, contacts.created_at AS created_at").Scan(&hits).Error
 		if err != nil {
 			return nil, fmt.Errorf("models: match import rows by %s: %w", column, err)

@@ -173,21 +173,11 @@ func (db *DB) LogInteraction(ctx context.Context, actor Actor, req InteractionRe
 	if !actor.CanWrite() {
 		return nil, fmt.Errorf("models: log interaction: %w", ErrForbidden)
 	}
-	i := &Interaction{Source: req.Source}
-	var v ValidationError
-	if i.Source == "" {
-		i.Source = sourceOf(actor)
-	} else if !i.Source.Valid() {
-		v.Add("source", "Choose user, api, import, feed or system.")
-	}
-	p := req.patch()
-	contactIDs, userIDs := p.apply(i, &v)
-	i.ActorDepartmentID = actingDepartment(actor, req.ActorDepartmentID, &v)
-	i.RestrictedDepartmentID = restriction(actor, nil, req.RestrictedDepartmentID, &v)
-	if err := v.OrNil(); err != nil {
+	i, contactIDs, userIDs, err := newInteraction(actor, req)
+	if err != nil {
 		return nil, err
 	}
-	err := db.Tx(ctx, func(tx *DB) error {
+	err = db.Tx(ctx, func(tx *DB) error {
 		if err := tx.checkUsers(ctx, userIDs); err != nil {
 			return err
 		}
@@ -222,6 +212,24 @@ func (db *DB) LogInteraction(ctx context.Context, actor Actor, req InteractionRe
 		return nil, err
 	}
 	return db.Interaction(ctx, actor, i.ID)
+}
+
+// newInteraction is the interaction req describes, checked as far as that
+// needs no database, with the contacts and users it names. LogInteraction
+// and HistoryBatch both start here.
+func newInteraction(actor Actor, req InteractionRequest) (*Interaction, []int64, []int64, error) {
+	i := &Interaction{Source: req.Source}
+	var v ValidationError
+	if i.Source == "" {
+		i.Source = sourceOf(actor)
+	} else if !i.Source.Valid() {
+		v.Add("source", "Choose user, api, import, feed or system.")
+	}
+	p := req.patch()
+	contactIDs, userIDs := p.apply(i, &v)
+	i.ActorDepartmentID = actingDepartment(actor, req.ActorDepartmentID, &v)
+	i.RestrictedDepartmentID = restriction(actor, nil, req.RestrictedDepartmentID, &v)
+	return i, contactIDs, userIDs, v.OrNil()
 }
 
 // Interaction loads an interaction the actor may see with its
