@@ -12,6 +12,7 @@ func demoData(ctx context.Context, env Env, args []string) error {
 	fs, cfg := flags("demo", env)
 	contacts := fs.Int("contacts", 500, "how many contacts to create")
 	interactions := fs.Int("interactions", 8, "interactions per contact, on average")
+	heavy := fs.Int("heavy-items", 0, "also make one contact with this many timeline items (10000 to try long histories)")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same data")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -27,7 +28,7 @@ func demoData(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := demo.Generate(ctx, db, demo.Options{Contacts: *contacts, InteractionsPerItem: *interactions, Seed: *seed, Progress: env.Stderr}); err != nil {
+	if err := demo.Generate(ctx, db, demo.Options{Contacts: *contacts, InteractionsPerItem: *interactions, HeavyItems: *heavy, Seed: *seed, Progress: env.Stderr}); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "created %d demo contacts with their histories in %s\n", *contacts, db.Dialect())

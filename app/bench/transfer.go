@@ -1,0 +1,202 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/metrics"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"rapport/app/demo"
+	"rapport/app/export"
+	"rapport/app/importer"
+	"rapport/models"
+)
+
+// Transfer measures getting contacts in and out at size: an import of a
+// generated CSV of opts.ImportRows rows through the importer (the job's own
+// code path, in this process), then an export of every contact the bench
+// user sees. On Postgres each is set beside psql's \copy of the same data
+// in the same run: into an equivalent table with the same kinds of
+// indexes, and out of the same columns. Peak heap is sampled throughout.
+func Transfer(ctx context.Context, db *models.DB, opts Options, databaseURL string) ([]Result, error) {
+	say := func(f string, a ...any) { fmt.Fprintf(opts.Log, f+"\n", a...) }
+	u, actor, err := benchUser(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "rapport-bench-import-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	// People numbered past any earlier run's, so every row is new.
+	have, err := db.CountContacts(ctx, actor, models.ContactListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "contacts.csv")
+	size, err := writeCSV(path, 2_000_000+int(have), opts.ImportRows)
+	if err != nil {
+		return nil, err
+	}
+	say("importing %d rows (%.0f MB)…", opts.ImportRows, float64(size)/1e6)
+
+	var results []Result
+	peak := watchHeap()
+	imp, err := importer.Local(ctx, db, actor, path, importer.Request{})
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	done, err := importer.New(db, importer.Options{}).Run(ctx, imp.ID, importer.LocalTracker{})
+	elapsed := time.Since(start)
+	heap := peak()
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if done.RowsCreated != int64(opts.ImportRows) {
+		return nil, fmt.Errorf("import created %d of %d rows (%d skipped, %d failed)", done.RowsCreated, opts.ImportRows, done.RowsSkipped, done.RowsFailed)
+	}
+	res := Result{Name: fmt.Sprintf("import of a %d-row, %.0f MB CSV (%s)", opts.ImportRows, float64(size)/1e6, u.Email),
+		Rows: opts.ImportRows, Elapsed: elapsed, PeakHeapMB: heap}
+	if db.Dialect() == "postgres" {
+		say("psql \\copy of the same file…")
+		if res.BaselineElapsed, err = copyIn(ctx, databaseURL, path); err != nil {
+			return nil, err
+		}
+		res.Target = "≤ 2× psql \\copy into a table with the same indexes; heap < 250 MB"
+		res.Pass = elapsed <= 2*res.BaselineElapsed && heap < 250
+	} else {
+		res.Target = "≥ 50,000 rows/s; heap < 250 MB"
+		res.Pass = float64(opts.ImportRows)/elapsed.Seconds() >= 50000 && heap < 250
+	}
+	results = append(results, res)
+
+	say("exporting every contact…")
+	peak = watchHeap()
+	start = time.Now()
+	n, err := export.Write(ctx, db, actor, io.Discard, export.Request{Via: "cli"})
+	elapsed = time.Since(start)
+	heap = peak()
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	res = Result{Name: fmt.Sprintf("export of every contact as CSV (%d)", n), Rows: n, Elapsed: elapsed, PeakHeapMB: heap,
+		Target: "≤ 2× psql \\copy (SELECT …) TO of the same columns; heap < 250 MB"}
+	if db.Dialect() == "postgres" {
+		if res.BaselineElapsed, err = copyOut(ctx, databaseURL); err != nil {
+			return nil, err
+		}
+		res.Pass = elapsed <= 2*res.BaselineElapsed && heap < 250
+	} else {
+		res.Target = "heap < 250 MB"
+		res.Pass = heap < 250
+	}
+	return append(results, res), nil
+}
+
+func writeCSV(path string, first, n int) (int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := demo.WriteCSV(w, first, n, 7); err != nil {
+		f.Close()
+		return 0, err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return 0, err
+	}
+	st, err := f.Stat()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+// watchHeap samples the live heap every 20 ms until the returned function
+// is called, which returns the peak in MB.
+func watchHeap() func() float64 {
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(stop)
+		<-done
+		return float64(peak.Load()) / 1e6
+	}
+}
+
+// copyTable is the baseline's table: the file's columns, with indexes of
+// the kinds contacts has for them (email and phone lookups, name order, a
+// trigram index on a search text).
+const copyTable = `DROP TABLE IF EXISTS bench_copy_contacts;
+CREATE TABLE bench_copy_contacts (id BIGSERIAL PRIMARY KEY, given_name TEXT, family_name TEXT, email TEXT, phone TEXT,
+  company TEXT, job_title TEXT, tags TEXT, notes TEXT,
+  search_text TEXT GENERATED ALWAYS AS (lower(given_name || ' ' || family_name || ' ' || email || ' ' || phone || ' ' || company)) STORED);
+CREATE INDEX ON bench_copy_contacts (lower(email));
+CREATE INDEX ON bench_copy_contacts (phone);
+CREATE INDEX ON bench_copy_contacts (family_name, given_name, id);
+CREATE INDEX ON bench_copy_contacts USING GIN (search_text gin_trgm_ops);`
+
+// copyIn times psql's \copy of the file into copyTable.
+func copyIn(ctx context.Context, url, path string) (time.Duration, error) {
+	if err := psql(ctx, url, copyTable); err != nil {
+		return 0, err
+	}
+	defer func() { _ = psql(context.WithoutCancel(ctx), url, "DROP TABLE IF EXISTS bench_copy_contacts") }()
+	start := time.Now()
+	err := psql(ctx, url, fmt.Sprintf(`\copy bench_copy_contacts (given_name, family_name, email, phone, company, job_title, tags, notes) FROM '%s' CSV HEADER`,
+		strings.ReplaceAll(path, "'", "''")))
+	return time.Since(start), err
+}
+
+// copyOut times psql's \copy of the exported columns of every live contact.
+func copyOut(ctx context.Context, url string) (time.Duration, error) {
+	start := time.Now()
+	err := psql(ctx, url, `\copy (SELECT c.id, c.given_name, c.family_name, c.display_name, c.job_title, co.name, c.birthday, c.about,
+  (SELECT string_agg(address, ';') FROM contact_emails e WHERE e.contact_id = c.id),
+  (SELECT string_agg(number, ';') FROM contact_phones p WHERE p.contact_id = c.id),
+  (SELECT string_agg(tag, ';') FROM contact_tags t WHERE t.contact_id = c.id),
+  c.custom_fields, c.owner_id, c.last_contacted_at, c.created_at, c.updated_at
+  FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE c.deleted_at IS NULL ORDER BY c.id) TO '/dev/null' CSV HEADER`)
+	return time.Since(start), err
+}
+
+func psql(ctx context.Context, url, command string) error {
+	cmd := exec.CommandContext(ctx, "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", command)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("psql: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
