@@ -1,6 +1,7 @@
 package app
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,12 @@ func parseContactForm(c echo.Context) contacts.Form {
 		f.Phones = append(f.Phones, contacts.PhoneRow{Number: n, Label: at(labels, i), Primary: primaryPhone == strconv.Itoa(i)})
 	}
 	f.Profiles = vals["profile_url"]
+	f.Custom = map[string]string{}
+	for name, v := range vals {
+		if key, ok := strings.CutPrefix(name, "custom_fields."); ok && len(v) > 0 {
+			f.Custom[key] = strings.TrimSpace(v[0])
+		}
+	}
 	return f
 }
 
@@ -65,7 +72,7 @@ func padRows(f *contacts.Form) {
 func formFromContact(ct *models.Contact) contacts.Form {
 	f := contacts.Form{ID: ct.ID, Version: ct.Version, GivenName: ct.GivenName, FamilyName: ct.FamilyName,
 		DisplayName: ct.DisplayName, JobTitle: ct.JobTitle, Birthday: ct.Birthday, About: ct.About,
-		Tags: strings.Join(ct.Tags, ", ")}
+		Tags: strings.Join(ct.Tags, ", "), Custom: maps.Clone(ct.CustomFields)}
 	if ct.Company != nil {
 		f.Company = ct.Company.Name
 	}
@@ -102,6 +109,14 @@ func contactRequest(f contacts.Form) models.ContactRequest {
 		}
 	}
 	req.Tags = splitTags(f.Tags)
+	for k, v := range f.Custom {
+		if v != "" { // a new contact has no value to clear
+			if req.CustomFields == nil {
+				req.CustomFields = map[string]string{}
+			}
+			req.CustomFields[k] = v
+		}
+	}
 	if id, err := strconv.ParseInt(f.RestrictedDepartmentID, 10, 64); err == nil && id > 0 {
 		req.RestrictedDepartmentID = &id
 	}
@@ -119,5 +134,5 @@ func contactPatch(f contacts.Form) models.ContactPatch {
 	return models.ContactPatch{Version: f.Version, GivenName: &r.GivenName, FamilyName: &r.FamilyName,
 		DisplayName: &r.DisplayName, JobTitle: &r.JobTitle, CompanyName: &r.CompanyName, Birthday: &r.Birthday,
 		About: &r.About, RestrictedDepartmentID: &dept, Emails: &r.Emails, Phones: &r.Phones, Tags: &r.Tags,
-		SocialProfiles: &r.SocialProfiles}
+		SocialProfiles: &r.SocialProfiles, CustomFields: f.Custom} // an emptied field is removed
 }

@@ -87,7 +87,11 @@ func (s *Server) showData(c echo.Context, ct *models.Contact) (contacts.ShowData
 	a, _ := actorOf(c)
 	d := contacts.ShowData{Contact: ct, CanWrite: a.CanWrite(), Location: userLocation(userOf(c))}
 	var err error
-	d.Owner, d.Restricted, err = s.db.ContactPeople(ctx, ct)
+	if d.Owner, d.Restricted, err = s.db.ContactPeople(ctx, ct); err != nil || len(ct.CustomFields) == 0 {
+		return d, err
+	}
+	defs, err := s.db.CustomFieldDefs(ctx)
+	d.Custom = contacts.CustomValues(defs, ct.CustomFields)
 	return d, err
 }
 
@@ -118,6 +122,9 @@ func (s *Server) renderNewContact(c echo.Context, status int, f contacts.Form) e
 		return err
 	}
 	f.Departments = deps
+	if f.CustomDefs, err = s.db.CustomFieldDefs(c.Request().Context()); err != nil {
+		return err
+	}
 	if len(f.Emails) > 0 && !anyPrimaryEmail(f) {
 		f.Emails[0].Primary = true
 	}
@@ -167,6 +174,9 @@ func (s *Server) renderEditContact(c echo.Context, status int, f contacts.Form) 
 		return err
 	}
 	f.Departments = deps
+	if f.CustomDefs, err = s.db.CustomFieldDefs(c.Request().Context()); err != nil {
+		return err
+	}
 	padRows(&f)
 	p := s.page(c, "Edit contact", "contacts")
 	if isHTMX(c) {

@@ -93,6 +93,10 @@ func (s *Server) routes() {
 	adm.POST("/users/:id", s.userAccessSave)
 	adm.POST("/departments", s.departmentCreate)
 	adm.GET("/audit", s.auditShow)
+	adm.GET("/custom-fields", s.customFieldsShow)
+	adm.POST("/custom-fields", s.customFieldCreate)
+	adm.POST("/custom-fields/:id", s.customFieldUpdate)
+	adm.POST("/custom-fields/:id/delete", s.customFieldDelete)
 
 	g.GET("/api/v1/openapi.json", s.openAPIShow)
 	api := g.Group("/api/v1", s.requireUser)

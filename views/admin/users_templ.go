@@ -59,7 +59,7 @@ func Users(p views.Page, d UsersData) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-header\"><h1>Users</h1><div class=\"actions\"><a class=\"btn btn-secondary\" href=\"/admin/audit\">Audit log</a></div></div><section class=\"card\" aria-labelledby=\"invite-h\"><h2 id=\"invite-h\">Invite a colleague</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-header\"><h1>Users</h1><div class=\"actions\"><a class=\"btn btn-secondary\" href=\"/admin/custom-fields\">Custom fields</a> <a class=\"btn btn-secondary\" href=\"/admin/audit\">Audit log</a></div></div><section class=\"card\" aria-labelledby=\"invite-h\"><h2 id=\"invite-h\">Invite a colleague</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -97,9 +97,13 @@ type Form struct {
 	Emails                 []EmailRow
 	Phones                 []PhoneRow
 	Profiles               []string
-	Errors                 map[string]string
-	Conflict               *models.Contact
-	Departments            []models.Department // the actor's own, for the restriction choice
+	// Custom holds the custom fields' values by key, for CustomDefs,
+	// the fields an admin defined.
+	Custom      map[string]string
+	CustomDefs  []models.CustomFieldDef
+	Errors      map[string]string
+	Conflict    *models.Contact
+	Departments []models.Department // the actor's own, for the restriction choice
 }
 
 // Blank rows appended so a form always offers room for one more value.
@@ -119,6 +123,39 @@ type ShowData struct {
 	// rendered above the timeline.
 	KeyFacts templ.Component
 	Notes    templ.Component
+	// Custom are the contact's custom field values, labelled, in the
+	// order an admin set.
+	Custom []CustomValue
+}
+
+// CustomValue is one custom field as the contact card shows it.
+type CustomValue struct{ Label, Value string }
+
+// CustomValues labels a contact's custom field values by their
+// definitions, in the definitions' order; values of fields no longer
+// defined are not shown.
+func CustomValues(defs []models.CustomFieldDef, values map[string]string) []CustomValue {
+	var out []CustomValue
+	for _, d := range defs {
+		if v := values[d.Key]; v != "" {
+			out = append(out, CustomValue{Label: d.Label, Value: v})
+		}
+	}
+	return out
+}
+
+// customFieldName is the form name of a custom field's input, the same as
+// the field its errors come back under.
+func customFieldName(d models.CustomFieldDef) string { return "custom_fields." + d.Key }
+
+func customInputType(k models.CustomFieldKind) string {
+	switch k {
+	case models.CustomFieldNumber:
+		return "number"
+	case models.CustomFieldDate:
+		return "date"
+	}
+	return "text"
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
