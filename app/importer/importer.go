@@ -190,23 +190,21 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		t.SetProgress(done, total, Progress{Read: c.Read, Created: c.Created, Updated: c.Updated, Skipped: c.Skipped, Failed: c.Failed, Total: total})
 	}
 	report()
-	batch := make([]row, 0, im.opts.BatchSize)
-	for eof := false; !eof; {
+	rctx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	batches := readBatches(rctx, src, im.opts.BatchSize, imp.MatchNameCompany)
+	for {
 		if err := ctx.Err(); err != nil {
 			return imp, context.Cause(ctx)
 		}
-		batch = batch[:0]
-		for len(batch) < im.opts.BatchSize {
-			r, err := src.next()
-			if err == io.EOF {
-				eof = true
-				break
-			}
-			if err != nil {
-				return imp, fmt.Errorf("import %d: read record %d: %w", id, done+int64(len(batch))+1, err)
-			}
-			batch = append(batch, r)
+		rb, ok := <-batches
+		if !ok {
+			break
 		}
+		if rb.err != nil {
+			return imp, fmt.Errorf("import %d: read record %d: %w", id, done+int64(rb.read)+1, rb.err)
+		}
+		batch := rb.rows
 		if len(batch) == 0 {
 			break
 		}
@@ -248,6 +246,56 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		return imp, err
 	}
 	return im.db.ImportByID(ctx, id)
+}
+
+// readBatch is a batch of rows read ahead, or the error that ended the
+// file after read more rows.
+type readBatch struct {
+	rows []row
+	read int
+	err  error
+}
+
+// readBatches reads and maps the file's rows, and works out their keys, a
+// batch ahead of the one being saved: that work is CPU and saving mostly
+// waits on the database, so on a machine with two cores they overlap. At
+// most two batches are held besides the one being saved. The channel is
+// closed at the end of the file, after an error, or when ctx ends.
+func readBatches(ctx context.Context, src source, size int, byNameCompany bool) <-chan readBatch {
+	out := make(chan readBatch, 1)
+	go func() {
+		defer close(out)
+		for {
+			b := readBatch{rows: make([]row, 0, size)}
+			for len(b.rows) < size {
+				r, err := src.next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.err = err
+					break
+				}
+				if r.reject == "" {
+					r.keys = models.ImportKeysOf(r.req, byNameCompany)
+				}
+				b.rows = append(b.rows, r)
+			}
+			b.read = len(b.rows)
+			if len(b.rows) == 0 && b.err == nil {
+				return
+			}
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return
+			}
+			if b.err != nil || len(b.rows) < size {
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // count counts the file's records for the progress total.

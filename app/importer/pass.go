@@ -69,9 +69,7 @@ func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.I
 	err := p.write(ctx, tx, func(tx *models.DB) error {
 		keys := make([]models.ImportKeys, len(rows))
 		for i, r := range rows {
-			if r.reject == "" {
-				keys[i] = models.ImportKeysOf(r.req, p.imp.MatchNameCompany)
-			}
+			keys[i] = r.keys
 		}
 		matches, err := tx.ImportMatches(ctx, p.actor, keys)
 		if err != nil {

@@ -17,8 +17,9 @@ type row struct {
 	line     int
 	fields   []string // the cells as read, for the rejected-rows CSV
 	req      models.ContactRequest
-	warnings []string // values Map left out; the row is still used
-	reject   string   // why the row cannot be used; "" when it can
+	keys     models.ImportKeys // what it matches by; set as it is read ahead
+	warnings []string          // values Map left out; the row is still used
+	reject   string            // why the row cannot be used; "" when it can
 }
 
 // source reads the rows of a file one at a time.
