@@ -122,21 +122,31 @@ func (db *DB) notify(ctx context.Context, actor Actor, kind NotificationKind, n 
 // may see, newest first; unreadOnly keeps those not marked read.
 func (db *DB) Notifications(ctx context.Context, actor Actor, unreadOnly bool, cursor string, limit int) (*NotificationPage, error) {
 	limit = clampLimit(limit, 50, 200)
-	q := db.notificationQuery(ctx, actor, unreadOnly).
-		Joins("LEFT JOIN notes ON notes.id = notifications.note_id").Joins("LEFT JOIN tasks ON tasks.id = notifications.task_id").
-		Select("notifications.id, notifications.kind, COALESCE(notifications.note_id, 0) AS note_id, " +
-			"COALESCE(notifications.task_id, 0) AS task_id, COALESCE(notes.contact_id, tasks.contact_id) AS contact_id, " +
-			"notes.company_id, notifications.actor_id, notifications.created_at, notifications.read_at, " +
-			"COALESCE(notes.body, '') AS note_body, COALESCE(tasks.title, '') AS task_title")
-	q, err := notificationOrder.after(q, "notifications", cursor)
-	if err != nil {
-		return nil, cursorProblem()
+	about := db.notificationQueries(ctx, actor, unreadOnly)
+	about.notes = about.notes.Select("notifications.id, notifications.kind, notifications.note_id, CAST(0 AS BIGINT) AS task_id, " +
+		"notes.contact_id, notes.company_id, notifications.actor_id, notifications.created_at, notifications.read_at, " +
+		"notes.body AS note_body, CAST('' AS TEXT) AS task_title")
+	about.tasks = about.tasks.Select("notifications.id, notifications.kind, CAST(0 AS BIGINT) AS note_id, notifications.task_id, " +
+		"tasks.contact_id, CAST(NULL AS BIGINT) AS company_id, notifications.actor_id, notifications.created_at, notifications.read_at, " +
+		"CAST('' AS TEXT) AS note_body, tasks.title AS task_title")
+	// Each half is read newest first up to a page by its own index range,
+	// then the two are merged: at most two pages of rows, whatever the
+	// history. (SQLite allows no ORDER BY inside a UNION's arms, hence the
+	// wrapping selects.)
+	var halves []any
+	for _, q := range []*gorm.DB{about.notes, about.tasks} {
+		q, err := notificationOrder.after(q, "notifications", cursor)
+		if err != nil {
+			return nil, cursorProblem()
+		}
+		halves = append(halves, q.Order(notificationOrder.orderBy()).Limit(limit+1))
 	}
 	var rows []struct {
 		Notification
 		NoteBody string
 	}
-	if err := q.Order(notificationOrder.orderBy()).Limit(limit + 1).Scan(&rows).Error; err != nil {
+	if err := db.with(ctx).Raw("SELECT * FROM (SELECT * FROM (?) AS about_notes UNION ALL SELECT * FROM (?) AS about_tasks) AS n "+
+		"ORDER BY n.created_at DESC, n.id DESC LIMIT ?", append(halves, limit+1)...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("models: notifications: %w", err)
 	}
 	page := &NotificationPage{Notifications: make([]Notification, 0, min(len(rows), limit))}
@@ -186,12 +196,13 @@ func (db *DB) Notifications(ctx context.Context, actor Actor, unreadOnly bool, c
 // they may see, for the badge: at most NavCountCap, since the navigation
 // reads it on every page.
 func (db *DB) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
+	about := db.notificationQueries(ctx, actor, true)
 	var n int64
-	unread := db.notificationQuery(ctx, actor, true).Select("1").Limit(NavCountCap)
-	if err := db.with(ctx).Table("(?) AS unread", unread).Count(&n).Error; err != nil {
+	if err := db.with(ctx).Raw("SELECT (SELECT COUNT(*) FROM (?) AS about_notes) + (SELECT COUNT(*) FROM (?) AS about_tasks)",
+		about.notes.Select("1").Limit(NavCountCap), about.tasks.Select("1").Limit(NavCountCap)).Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("models: count unread notifications: %w", err)
 	}
-	return n, nil
+	return min(n, NavCountCap), nil
 }
 
 // MarkRead marks the actor's notifications with the given ids read, or all
@@ -210,21 +221,21 @@ func (db *DB) MarkRead(ctx context.Context, actor Actor, ids []int64) error {
 	return nil
 }
 
-// notificationQuery selects the actor's notifications whose note or task
-// they may see. Each visibility test is a correlated EXISTS on the row's
-// own note or task, so the query reads the user's notifications by index
-// and probes one row each, however many notes and tasks there are.
-func (db *DB) notificationQuery(ctx context.Context, actor Actor, unreadOnly bool) *gorm.DB {
-	note := db.with(ctx).Table("notes").Select("1").Where("notes.id = notifications.note_id").Scopes(visibleNotes(actor))
-	task := db.with(ctx).Table("tasks").Select("1").Joins(joinTaskContacts).
-		Where("tasks.id = notifications.task_id").Scopes(visibleTasks(actor))
-	q := db.with(ctx).Table("notifications").Where("notifications.user_id = ?", actor.UserID).
-		Where(db.with(ctx).Where("notifications.note_id IS NOT NULL AND EXISTS (?)", note).
-			Or("notifications.task_id IS NOT NULL AND EXISTS (?)", task))
+// notificationQueries select the actor's notifications about notes they
+// may see and about tasks they may see. Each is a join by primary key, so it
+// reads the user's notifications by index and probes one note or task per
+// row. One query OR-ing an EXISTS on each let Postgres hash every visible
+// task instead (220 ms at 200,000 tasks, against a few index probes).
+func (db *DB) notificationQueries(ctx context.Context, actor Actor, unreadOnly bool) (about struct{ notes, tasks *gorm.DB }) {
+	about.notes = db.with(ctx).Table("notifications").Joins("JOIN notes ON notes.id = notifications.note_id").
+		Where("notifications.user_id = ?", actor.UserID).Scopes(visibleNotes(actor))
+	about.tasks = db.with(ctx).Table("notifications").Joins("JOIN tasks ON tasks.id = notifications.task_id").
+		Joins(joinTaskContacts).Where("notifications.user_id = ?", actor.UserID).Scopes(visibleTasks(actor))
 	if unreadOnly {
-		q = q.Where("notifications.read_at IS NULL")
+		about.notes = about.notes.Where("notifications.read_at IS NULL")
+		about.tasks = about.tasks.Where("notifications.read_at IS NULL")
 	}
-	return q
+	return about
 }
 
 // subjectNames maps contact and company ids to the names they are shown
