@@ -185,7 +185,7 @@ func List(p views.Page, d ListData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\"></div><div class=\"field\"><label for=\"f-contacted_to\">to</label> <input id=\"f-contacted_to\" type=\"date\" name=\"contacted_to\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\"></div><div class=\"field\"><label for=\"f-contacted_to\"><span class=\"visually-hidden\">Last contacted </span>to</label> <input id=\"f-contacted_to\" type=\"date\" name=\"contacted_to\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
