@@ -53,11 +53,11 @@ lint: ## gofmt, go vet, and generated templ files up to date
 	  echo "generated templ files not committed:"; git ls-files --others --exclude-standard -- views; exit 1; fi
 
 .PHONY: bench
-bench: build ## micro-benchmarks, then whole-system figures into docs/BENCHMARKS.md (SQLite; Postgres with RAPPORT_BENCH_POSTGRES_URL)
+bench: build ## micro-benchmarks, then whole-system figures into docs/BENCHMARKS.md (SQLite; Postgres with RAPPORT_BENCH_POSTGRES_URL; SCALE=1m for a million contacts)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x $(PKGS)
-	@tmp=$$(mktemp -d) && ./$(BIN) bench --database-url "sqlite:$$tmp/bench.db" --data-dir "$$tmp" && rm -rf "$$tmp"
+	@tmp=$$(mktemp -d) && ./$(BIN) bench --scale $${SCALE:-small} --database-url "sqlite:$$tmp/bench.db" --data-dir "$$tmp" && rm -rf "$$tmp"
 	@if [ -n "$$RAPPORT_BENCH_POSTGRES_URL" ]; then \
-	  ./$(BIN) bench --database-url "$$RAPPORT_BENCH_POSTGRES_URL"; \
+	  ./$(BIN) bench --scale $${SCALE:-small} --database-url "$$RAPPORT_BENCH_POSTGRES_URL"; \
 	else echo "Postgres figures skipped: set RAPPORT_BENCH_POSTGRES_URL to an empty Postgres database to measure it too."; fi
 
 # Every fuzz target, as package:Target. A crash found becomes a regular test

@@ -14,18 +14,18 @@ import (
 	"rapport/models/dbtest"
 )
 
-// BenchmarkImport imports a 10,000-row generated contacts CSV (names in
+// BenchmarkImport imports a 1,000-row generated contacts CSV (names in
 // many scripts, emails, phones, companies, tags, notes) per iteration into
 // a database that keeps the earlier iterations' contacts, and reports rows
 // per second: the importer's hot path of mapping, matching, validating and
-// writing batches. Each iteration's people are new, so every row creates.
+// writing a batch. Each iteration's people are new, so every row creates.
 func BenchmarkImport(b *testing.B) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		b.Run(dialect, func(b *testing.B) {
 			db, _ := dbtest.Fresh(b, dialect)
 			ctx := context.Background()
 			a := apptest.User(b, db, models.RoleMember, "Sales").Actor("cli")
-			const rows = 10_000
+			const rows = 1000
 			dir := b.TempDir()
 			iter := 0
 			for b.Loop() {
