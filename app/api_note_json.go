@@ -120,9 +120,12 @@ func keyFactsJSON(k *models.KeyFacts) apiKeyFacts {
 
 // apiNotification tells the user about a note.
 type apiNotification struct {
-	ID          int64      `json:"id"`
-	Kind        string     `json:"kind"`
-	NoteID      int64      `json:"note_id"`
+	ID     int64  `json:"id"`
+	Kind   string `json:"kind"`
+	NoteID *int64 `json:"note_id"` // null on a task reminder
+	// TaskID is set on a task reminder (kind task_due), whose excerpt is the
+	// task's title.
+	TaskID      *int64     `json:"task_id"`
 	ContactID   *int64     `json:"contact_id"`
 	CompanyID   *int64     `json:"company_id"`
 	SubjectName string     `json:"subject_name"`
@@ -139,9 +142,15 @@ type apiNotificationPage struct {
 }
 
 func notificationJSON(n *models.Notification) apiNotification {
-	return apiNotification{ID: n.ID, Kind: string(n.Kind), NoteID: n.NoteID, ContactID: n.ContactID, CompanyID: n.CompanyID,
+	out := apiNotification{ID: n.ID, Kind: string(n.Kind), ContactID: n.ContactID, CompanyID: n.CompanyID,
 		SubjectName: n.SubjectName, ActorID: n.ActorID, ActorName: n.ActorName, Excerpt: n.Excerpt,
 		CreatedAt: n.CreatedAt.UTC(), ReadAt: utcTime(n.ReadAt)}
+	if n.TaskID != 0 {
+		out.TaskID, out.Excerpt = &n.TaskID, n.TaskTitle
+	} else {
+		out.NoteID = &n.NoteID
+	}
+	return out
 }
 
 func nextCursor(s string) *string {

@@ -71,6 +71,23 @@ func TestTaskReminderInNotificationsMenu(t *testing.T) {
 		if !strings.Contains(page.Body, `aria-label="Notifications, none unread"`) || !strings.Contains(page.Body, "Task due:") {
 			t.Error("a read reminder should stay listed and leave the count")
 		}
+		// The API lists it beside the notes' notifications, as the spec says.
+		api := srv.NewClient(t)
+		api.SignIn(u.Email, apptest.Password)
+		r := api.JSON(http.MethodGet, "/api/v1/notifications", nil)
+		var list struct {
+			Items []struct {
+				Kind    string `json:"kind"`
+				NoteID  *int64 `json:"note_id"`
+				TaskID  *int64 `json:"task_id"`
+				Excerpt string `json:"excerpt"`
+			} `json:"items"`
+		}
+		r.Decode(t, &list)
+		if len(list.Items) != 1 || list.Items[0].Kind != "task_due" || list.Items[0].TaskID == nil || *list.Items[0].TaskID != task.ID ||
+			list.Items[0].NoteID != nil || list.Items[0].Excerpt != title {
+			t.Errorf("API notifications: %d %s", r.Status, r.Body)
+		}
 		// Reminders go to the assignee only.
 		other, _ := srv.SignedIn(t, models.RoleMember, "Support")
 		if p := other.Get("/notifications"); strings.Contains(p.Body, "Task due:") {
