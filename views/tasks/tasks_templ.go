@@ -1149,7 +1149,7 @@ func RowWithProblem(p views.Page, t models.Task, loc *time.Location, canWrite bo
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 98, "<p class=\"small\">The task leaves every list and the contact's timeline.</p><button type=\"submit\" class=\"danger\">Delete this task</button></form></details></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 98, "<p class=\"small\">The task leaves every list and the contact's timeline.</p><button type=\"submit\" class=\"btn btn-danger\">Delete this task</button></form></details></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
