@@ -19,7 +19,12 @@ import (
 	"rapport/models/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(killChildEnv) == "1" {
+		os.Exit(killChild())
+	}
+	dbtest.Main(m)
+}
 
 // writeFile writes content to a file in a temporary directory.
 func writeFile(t *testing.T, name, content string) string {
