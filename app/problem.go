@@ -178,7 +178,7 @@ func (s *Server) navCounts(c echo.Context, a models.Actor, u *models.User, p *vi
 	if p.Overdue, err = s.db.OverdueCount(ctx, a, userLocation(u)); err != nil {
 		s.log.Warn("navigation: overdue count", "err", err)
 	}
-	if p.Inbox, err = s.db.OpenInboxCount(ctx, a); err != nil {
+	if p.Inbox, err = s.db.OpenInboxBadge(ctx, a); err != nil {
 		s.log.Warn("navigation: open Inbox count", "err", err)
 	}
 }

@@ -121,6 +121,12 @@ func TestInboxVisibility(t *testing.T) {
 		if n, err := db.OpenInboxCount(ctx, insider); err != nil || n != 1 {
 			t.Fatalf("insider count = %d, %v", n, err)
 		}
+		if n, err := db.OpenInboxBadge(ctx, outsider); err != nil || n != 0 {
+			t.Fatalf("outsider badge = %d, %v", n, err)
+		}
+		if n, err := db.OpenInboxBadge(ctx, insider); err != nil || n != 1 {
+			t.Fatalf("insider badge = %d, %v", n, err)
+		}
 		if _, err := db.InboxItemByID(ctx, outsider, id); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("outsider by id: %v", err)
 		}
@@ -346,6 +352,28 @@ func TestInboxMergeMovesItems(t *testing.T) {
 		back, err := db.InboxItemByID(ctx, a, res.Inbox.ID)
 		if err != nil || back.ContactID == nil || *back.ContactID != loser.ID {
 			t.Fatalf("after undo = %+v, %v", back, err)
+		}
+	})
+}
+
+// The navigation badge stops at NavCountCap; the dashboard's figure is exact.
+func TestInboxBadgeIsBounded(t *testing.T) {
+	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
+		ctx := context.Background()
+		admin := newTestActor(t, db, models.RoleAdmin)
+		word := uniqueLabel("outage")
+		mustWatch(t, db, admin, word)
+		posts := make([]models.SocialPost, models.NavCountCap+5)
+		for i := range posts {
+			posts[i] = models.SocialPost{Network: "mastodon", Handle: "@x@" + word + ".example",
+				ExternalID: strconv.Itoa(i), Text: "another " + word}
+		}
+		mustIngest(t, db, admin, models.IngestOptions{}, posts...)
+		if n, err := db.OpenInboxBadge(ctx, admin); err != nil || n != models.NavCountCap {
+			t.Fatalf("badge = %d, %v; want %d", n, err, models.NavCountCap)
+		}
+		if n, err := db.OpenInboxCount(ctx, admin); err != nil || n != int64(len(posts)) {
+			t.Fatalf("count = %d, %v; want %d", n, err, len(posts))
 		}
 	})
 }
