@@ -82,6 +82,7 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.discoverFeeds(c.Request().Context(), req.SocialProfiles, nil)
 	ct, err := s.db.CreateContact(c.Request().Context(), apiActor(c), req)
 	if err != nil {
 		return renameFields(err, contactField)
@@ -119,6 +120,7 @@ func (s *Server) apiContactUpdate(c echo.Context) error {
 		return err
 	}
 	patch.Version = in.Version.Value
+	s.discoverPatchFeeds(c.Request().Context(), apiActor(c), id, &patch)
 	ct, err := s.db.UpdateContact(c.Request().Context(), apiActor(c), id, patch)
 	var stale *models.ConflictError[models.Contact]
 	if errors.As(err, &stale) {

@@ -145,7 +145,9 @@ func anyPrimaryEmail(f contacts.Form) bool {
 func (s *Server) contactCreate(c echo.Context) error {
 	a, _ := actorOf(c)
 	f := parseContactForm(c)
-	ct, err := s.db.CreateContact(c.Request().Context(), a, contactRequest(f))
+	req := contactRequest(f)
+	s.discoverFeeds(c.Request().Context(), req.SocialProfiles, nil)
+	ct, err := s.db.CreateContact(c.Request().Context(), a, req)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		f.Errors = ve.Fields
@@ -197,7 +199,9 @@ func (s *Server) contactUpdate(c echo.Context) error {
 	}
 	f := parseContactForm(c)
 	f.ID = id
-	ct, err := s.db.UpdateContact(c.Request().Context(), a, id, contactPatch(f))
+	patch := contactPatch(f)
+	s.discoverPatchFeeds(c.Request().Context(), a, id, &patch)
+	ct, err := s.db.UpdateContact(c.Request().Context(), a, id, patch)
 	var (
 		ve *models.ValidationError
 		ce *models.ConflictError[models.Contact]

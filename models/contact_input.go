@@ -208,7 +208,7 @@ func (p *ContactPatch) apply(c *Contact, v *ValidationError) changedLists {
 		c.Tags, changed.tags = cleanTags(*p.Tags, "tags", "tag", maxTagLength, maxTags, v), true
 	}
 	if p.SocialProfiles != nil {
-		c.SocialProfiles, changed.social = socialProfiles(*p.SocialProfiles, v), true
+		c.SocialProfiles, changed.social = socialProfiles(keepProfileFeeds(*p.SocialProfiles, c.SocialProfiles), v), true
 	}
 	if c.GivenName == "" && c.FamilyName == "" && c.DisplayName == "" && len(c.Emails) == 0 {
 		v.Add("name", "Enter a name or an email address.")

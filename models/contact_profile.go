@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -144,11 +145,40 @@ func socialProfiles(in []SocialProfileInput, v *ValidationError) []SocialProfile
 			if utf8.RuneCountInString(network) > maxLabelLength {
 				v.Add(field, fmt.Sprintf("Keep the network name under %d characters.", maxLabelLength))
 			}
-			if feed = cleanLine(p.FeedURL); feed != "" && (len(feed) > maxURLLength || !isWebURL(feed)) {
+		}
+		// A feed address given explicitly wins over the derived one: the
+		// person may know a better feed (a tag's, a channel playlist's).
+		if given := cleanLine(p.FeedURL); given != "" {
+			if len(given) > maxURLLength || !isWebURL(given) {
 				v.Add(field, "Enter the feed's web address, starting with https://.")
 			}
+			feed = given
 		}
 		out = append(out, SocialProfile{Network: network, Handle: handle, URL: raw, FeedURL: feed, Position: len(out)})
+	}
+	return out
+}
+
+// keepProfileFeeds returns in with the profiles an edit keeps (same link)
+// keeping the feed and network they had — set through the API or found by
+// discovery — when the edit names none: the edit form sends links only.
+func keepProfileFeeds(in []SocialProfileInput, old []SocialProfile) []SocialProfileInput {
+	had := make(map[string]SocialProfile, len(old))
+	for _, p := range old {
+		had[p.URL] = p
+	}
+	out := slices.Clone(in)
+	for i := range out {
+		was, ok := had[cleanLine(out[i].URL)]
+		if !ok {
+			continue
+		}
+		if cleanLine(out[i].FeedURL) == "" {
+			out[i].FeedURL = was.FeedURL
+		}
+		if cleanLine(out[i].Network) == "" {
+			out[i].Network = was.Network
+		}
 	}
 	return out
 }

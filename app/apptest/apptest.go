@@ -37,7 +37,9 @@ type Server struct {
 // environment settings (RAPPORT_*) may be given as key, value pairs.
 func Start(t testing.TB, db *models.DB, env ...string) *Server {
 	t.Helper()
-	vars := map[string]string{"RAPPORT_DATA_DIR": t.TempDir(), "RAPPORT_LOG_LEVEL": "warn"}
+	vars := map[string]string{"RAPPORT_DATA_DIR": t.TempDir(), "RAPPORT_LOG_LEVEL": "warn",
+		// Off unless a test serves the pages itself: tests never reach out.
+		"RAPPORT_FEED_DISCOVERY": "false"}
 	for i := 0; i+1 < len(env); i += 2 {
 		vars[env[i]] = env[i+1]
 	}
