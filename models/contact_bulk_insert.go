@@ -41,14 +41,36 @@ func NewContactBatch(actor Actor, summary string) *ContactBatch {
 // Len is how many contacts are queued.
 func (b *ContactBatch) Len() int { return len(b.pending) }
 
+// PreparedContact is a new contact's request cleaned and checked as far as
+// that needs no database, so that a caller can do this CPU work ahead of
+// the transaction that saves it (an importer reads the next batch while
+// one saves). Use it once.
+type PreparedContact struct {
+	c     *Contact
+	patch ContactPatch
+	v     ValidationError
+}
+
+// PrepareContact prepares req, to be created by actor, for AddPrepared on
+// a batch of the same actor.
+func PrepareContact(actor Actor, req ContactRequest) *PreparedContact {
+	c, patch, v := newContact(actor, req)
+	return &PreparedContact{c: c, patch: patch, v: v}
+}
+
 // Add validates req and queues the contact it describes. A problem with
 // the request is a *ValidationError and queues nothing. A company the
 // request names is found or created through tx, as CreateContact does.
 func (b *ContactBatch) Add(ctx context.Context, tx *DB, req ContactRequest) error {
+	return b.AddPrepared(ctx, tx, PrepareContact(b.actor, req))
+}
+
+// AddPrepared is Add for a request prepared ahead.
+func (b *ContactBatch) AddPrepared(ctx context.Context, tx *DB, p *PreparedContact) error {
 	if !b.actor.CanWrite() {
 		return fmt.Errorf("models: create contacts: %w", ErrForbidden)
 	}
-	c, patch, v := newContact(b.actor, req)
+	c, patch, v := p.c, p.patch, p.v
 	if err := b.resolveLinks(ctx, tx, c, &patch, &v); err != nil {
 		return err
 	}

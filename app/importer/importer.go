@@ -192,7 +192,7 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 	report()
 	rctx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
-	batches := readBatches(rctx, src, im.opts.BatchSize, imp.MatchNameCompany)
+	batches := readBatches(rctx, src, im.opts.BatchSize, actor, imp.MatchNameCompany)
 	for {
 		if err := ctx.Err(); err != nil {
 			return imp, context.Cause(ctx)
@@ -256,12 +256,13 @@ type readBatch struct {
 	err  error
 }
 
-// readBatches reads and maps the file's rows, and works out their keys, a
-// batch ahead of the one being saved: that work is CPU and saving mostly
+// readBatches reads and maps the file's rows, and works out their keys and
+// the contacts they would make (as actor), a batch ahead of the one being
+// saved: that work is CPU and saving mostly
 // waits on the database, so on a machine with two cores they overlap. At
 // most two batches are held besides the one being saved. The channel is
 // closed at the end of the file, after an error, or when ctx ends.
-func readBatches(ctx context.Context, src source, size int, byNameCompany bool) <-chan readBatch {
+func readBatches(ctx context.Context, src source, size int, actor models.Actor, byNameCompany bool) <-chan readBatch {
 	out := make(chan readBatch, 1)
 	go func() {
 		defer close(out)
@@ -278,6 +279,7 @@ func readBatches(ctx context.Context, src source, size int, byNameCompany bool) 
 				}
 				if r.reject == "" {
 					r.keys = models.ImportKeysOf(r.req, byNameCompany)
+					r.contact = models.PrepareContact(actor, r.req)
 				}
 				b.rows = append(b.rows, r)
 			}

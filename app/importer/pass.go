@@ -211,7 +211,7 @@ func (p *pass) row(ctx context.Context, tx *models.DB, b *batchRun, r row, keys 
 // create validates the row as a new contact and queues it to be written
 // with the batch.
 func (p *pass) create(ctx context.Context, tx *models.DB, b *batchRun, r row, keys []string) error {
-	if err := b.contacts.Add(ctx, tx, r.req); err != nil {
+	if err := b.contacts.AddPrepared(ctx, tx, r.contact); err != nil {
 		return err
 	}
 	p.counts.Created++

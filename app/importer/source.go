@@ -14,12 +14,15 @@ import (
 // row is one record of the file, mapped: what to save, what was left out,
 // or why it cannot be used at all.
 type row struct {
-	line     int
-	fields   []string // the cells as read, for the rejected-rows CSV
-	req      models.ContactRequest
-	keys     models.ImportKeys // what it matches by; set as it is read ahead
-	warnings []string          // values Map left out; the row is still used
-	reject   string            // why the row cannot be used; "" when it can
+	line   int
+	fields []string // the cells as read, for the rejected-rows CSV
+	req    models.ContactRequest
+	// keys are what it matches by, and contact the contact it makes when
+	// it matches nothing; both worked out as it is read ahead.
+	keys     models.ImportKeys
+	contact  *models.PreparedContact
+	warnings []string // values Map left out; the row is still used
+	reject   string   // why the row cannot be used; "" when it can
 }
 
 // source reads the rows of a file one at a time.
