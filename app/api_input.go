@@ -242,28 +242,46 @@ func jsonValueName(v string) string {
 
 // listQuery reads a list's query string, refusing parameters the list does
 // not take (a misspelt filter would otherwise list everything) and
-// repeated ones.
+// repeated ones, except those in repeatableParams.
 type listQuery struct {
-	values map[string]string
+	values   map[string]string
+	repeated map[string][]string
 }
+
+// repeatableParams may be given several times wherever a list takes them:
+// ?kind=interaction&kind=note.
+var repeatableParams = []string{"kind"}
 
 func readListQuery(c echo.Context, allowed ...string) (*listQuery, error) {
 	var v models.ValidationError
-	q := &listQuery{values: map[string]string{}}
+	q := collectListQuery(c, &v, allowed...)
+	return q, v.OrNil()
+}
+
+// collectListQuery reads the query string as readListQuery does, adding
+// its problems to v, for lists that check the values too and answer every
+// problem in one 422.
+func collectListQuery(c echo.Context, v *models.ValidationError, allowed ...string) *listQuery {
+	q := &listQuery{values: map[string]string{}, repeated: map[string][]string{}}
 	for name, vals := range c.QueryParams() {
 		switch {
 		case len(allowed) == 0:
 			v.Add(name, "This list takes no parameters.")
 		case !slices.Contains(allowed, name):
 			v.Add(name, fmt.Sprintf("This list does not take the parameter %q. It takes: %s.", name, strings.Join(allowed, ", ")))
+		case slices.Contains(repeatableParams, name):
+			q.repeated[name] = vals
 		case len(vals) > 1:
 			v.Add(name, "Give this parameter once.")
 		default:
 			q.values[name] = vals[0]
 		}
 	}
-	return q, v.OrNil()
+	return q
 }
+
+// All returns every value of a repeatable parameter.
+func (q *listQuery) All(name string) []string { return q.repeated[name] }
 
 // String returns a parameter, "" when absent.
 func (q *listQuery) String(name string) string { return q.values[name] }

@@ -99,8 +99,8 @@ var (
 // parameters say come back together, as one 422.
 func timelineOptions(c echo.Context) (models.TimelineOptions, error) {
 	var v models.ValidationError
-	q, kinds := readTimelineQuery(c, &v, timelineParams...)
-	opts := models.TimelineOptions{Kinds: kinds, Channel: q.String("channel"), Cursor: q.String("cursor"),
+	q := collectListQuery(c, &v, timelineParams...)
+	opts := models.TimelineOptions{Kinds: timelineKinds(q.All("kind"), &v), Channel: q.String("channel"), Cursor: q.String("cursor"),
 		From: queryTime(q, "from", false, &v), To: queryTime(q, "to", true, &v)}
 	if err := v.OrNil(); err != nil {
 		return opts, err
@@ -116,8 +116,8 @@ func timelineOptions(c echo.Context) (models.TimelineOptions, error) {
 // activityOptions reads the activity feed's query string.
 func activityOptions(c echo.Context) (models.ActivityOptions, error) {
 	var v models.ValidationError
-	q, kinds := readTimelineQuery(c, &v, activityParams...)
-	opts := models.ActivityOptions{Kinds: kinds, Cursor: q.String("cursor"), Since: queryTime(q, "since", false, &v)}
+	q := collectListQuery(c, &v, activityParams...)
+	opts := models.ActivityOptions{Kinds: timelineKinds(q.All("kind"), &v), Cursor: q.String("cursor"), Since: queryTime(q, "since", false, &v)}
 	if err := v.OrNil(); err != nil {
 		return opts, err
 	}
@@ -131,28 +131,6 @@ func activityOptions(c echo.Context) (models.ActivityOptions, error) {
 	var err error
 	opts.Limit, err = q.Limit(200)
 	return opts, err
-}
-
-// readTimelineQuery reads a query string as readListQuery does, except
-// that kind may repeat and each may list several kinds separated by
-// commas (?kind=interaction,note&kind=change), which are checked here.
-// Problems go to v.
-func readTimelineQuery(c echo.Context, v *models.ValidationError, allowed ...string) (*listQuery, []models.TimelineKind) {
-	var kinds []models.TimelineKind
-	q := &listQuery{values: map[string]string{}}
-	for name, vals := range c.QueryParams() {
-		switch {
-		case !slices.Contains(allowed, name):
-			v.Add(name, fmt.Sprintf("This list does not take the parameter %q. It takes: %s.", name, strings.Join(allowed, ", ")))
-		case name == "kind":
-			kinds = timelineKinds(vals, v)
-		case len(vals) > 1:
-			v.Add(name, "Give this parameter once.")
-		default:
-			q.values[name] = vals[0]
-		}
-	}
-	return q, kinds
 }
 
 // timelineKinds reads the kind parameters, without repeats.
