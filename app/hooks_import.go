@@ -9,6 +9,7 @@ func (s *Server) importRoutes(ui *echo.Group) {
 	ui.GET("/imports/:id/status", s.importStatus)
 	ui.GET("/imports/:id/rejected.csv", s.importRejected)
 	ui.POST("/imports/:id/start", s.importStart, requireWriter)
+	ui.POST("/imports/:id/preview", s.importPreview, requireWriter)
 	ui.POST("/imports/:id/cancel", s.importCancel, requireWriter)
 	ui.POST("/imports/:id/undo", s.importUndo, requireWriter)
 }

@@ -108,7 +108,7 @@ func (s *Server) importShow(c echo.Context) error {
 		return err
 	}
 	if im.Status == models.ImportDraft {
-		return s.renderMapping(c, http.StatusOK, im, "")
+		return s.renderMapping(c, http.StatusOK, im, nil, "")
 	}
 	d, err := s.importStatusData(c, im)
 	if err != nil {
@@ -117,39 +117,92 @@ func (s *Server) importShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, imports.ShowPage(s.page(c, "Import", "import-export"), imports.ShowData{Status: d}))
 }
 
-func (s *Server) renderMapping(c echo.Context, status int, im *models.Import, msg string) error {
-	d := imports.MappingData{Import: im, Error: msg}
-	if im.Format == models.ImportCSV {
-		var m csvio.Mapping
-		if err := json.Unmarshal([]byte(im.Mapping), &m); err != nil {
-			return fmt.Errorf("import %d: mapping: %w", im.ID, err)
-		}
-		p, err := importer.PreviewFile(im.FilePath, &m, previewSize)
-		var fe *csvio.FileError
-		if errors.As(err, &fe) {
-			d.Error = "The file could not be read as CSV: " + fe.Error()
-			p = &importer.Preview{Header: im.Columns()}
-		} else if err != nil {
-			return err
-		}
-		for _, f := range csvio.Fields() {
-			d.Fields = append(d.Fields, string(f))
-		}
-		for i, name := range p.Header {
-			col := imports.Column{Index: i, Name: name, Field: string(csvio.FieldIgnore)}
-			if cm, ok := m.For(name); ok {
-				col.Field = string(cm.Field)
-			}
-			if len(p.Rows) > 0 && i < len(p.Rows[0].Fields) {
-				col.Sample = p.Rows[0].Fields[i]
-			}
-			d.Columns = append(d.Columns, col)
-		}
-		for _, r := range p.Rows {
-			d.Rows = append(d.Rows, previewRow(r))
-		}
+// renderMapping shows the mapping step with m, or with the import's stored
+// mapping when m is nil.
+func (s *Server) renderMapping(c echo.Context, status int, im *models.Import, m *csvio.Mapping, msg string) error {
+	d, err := s.mappingData(im, m)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		d.Error = msg
 	}
 	return s.render(c, status, imports.MappingPage(s.page(c, "Import "+im.Filename, "import-export"), d))
+}
+
+// mappingData reads the first rows of a draft import's file and maps them
+// with m, or with the import's stored mapping when m is nil.
+func (s *Server) mappingData(im *models.Import, m *csvio.Mapping) (imports.MappingData, error) {
+	d := imports.MappingData{Import: im}
+	if im.Format != models.ImportCSV {
+		return d, nil
+	}
+	if m == nil {
+		m = &csvio.Mapping{}
+		if err := json.Unmarshal([]byte(im.Mapping), m); err != nil {
+			return d, fmt.Errorf("import %d: mapping: %w", im.ID, err)
+		}
+	}
+	p, err := importer.PreviewFile(im.FilePath, m, previewSize)
+	var fe *csvio.FileError
+	if errors.As(err, &fe) {
+		d.Error = "The file could not be read as CSV: " + fe.Error()
+		p = &importer.Preview{Header: im.Columns()}
+	} else if err != nil {
+		return d, err
+	}
+	for _, f := range csvio.Fields() {
+		d.Fields = append(d.Fields, string(f))
+	}
+	for i, name := range p.Header {
+		col := imports.Column{Index: i, Name: name, Field: string(csvio.FieldIgnore)}
+		if cm, ok := m.For(name); ok {
+			col.Field = string(cm.Field)
+		}
+		if len(p.Rows) > 0 && i < len(p.Rows[0].Fields) {
+			col.Sample = p.Rows[0].Fields[i]
+		}
+		d.Columns = append(d.Columns, col)
+	}
+	for _, r := range p.Rows {
+		d.Rows = append(d.Rows, previewRow(r))
+	}
+	return d, nil
+}
+
+// importPreview maps the first rows again with the columns as the form has
+// them now: htmx asks on every change and swaps in the preview; without
+// script the "Update preview" button shows the whole step.
+func (s *Server) importPreview(c echo.Context) error {
+	im, err := s.importParam(c)
+	if err != nil {
+		return err
+	}
+	if im.Status != models.ImportDraft {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/imports/%d", im.ID))
+	}
+	if _, err := c.FormParams(); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read; try again.")
+	}
+	msg := ""
+	m, err := editedMapping(c, im)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		msg, m = validationText(ve), nil
+	} else if err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		return s.renderMapping(c, http.StatusOK, im, m, msg)
+	}
+	d, err := s.mappingData(im, m)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		d.Error = msg
+	}
+	return s.render(c, http.StatusOK, imports.Preview(d))
 }
 
 func previewRow(r importer.PreviewRow) imports.PreviewRow {
@@ -223,7 +276,7 @@ func (s *Server) importStart(c echo.Context) error {
 		m, err := editedMapping(c, im)
 		var ve *models.ValidationError
 		if errors.As(err, &ve) {
-			return s.renderMapping(c, http.StatusUnprocessableEntity, im, validationText(ve))
+			return s.renderMapping(c, http.StatusUnprocessableEntity, im, nil, validationText(ve))
 		}
 		if err != nil {
 			return err

@@ -254,6 +254,13 @@ func (p *Page) Fill(sel, text string) {
 	p.do("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
+// Upload chooses files for a file input, as a person picking them in the
+// file dialog would.
+func (p *Page) Upload(sel string, paths ...string) {
+	p.t.Helper()
+	p.do("choose files for "+sel, chromedp.SetUploadFiles(chromedp.CSS(sel), paths))
+}
+
 // Press sends keys to the element that has the focus, such as kb.Tab.
 func (p *Page) Press(keys string) {
 	p.t.Helper()
