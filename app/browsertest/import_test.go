@@ -3,6 +3,7 @@ package browsertest_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -190,4 +191,43 @@ func runJobs(t *testing.T, db *models.DB) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = r.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
+}
+
+// A file dropped on the upload form's drop zone is the file uploaded, and
+// the zone names it before anything is sent.
+func TestImportDropZone(t *testing.T) {
+	b := browsertest.Launch(t)
+	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
+		srv := apptest.Start(t, db)
+		u := apptest.User(t, db, models.RoleMember, "Sales")
+		p := b.Open(t, srv.URL, browsertest.Desktop)
+		p.SignIn(u.Email, apptest.Password)
+		p.Go("/import-export")
+		if !p.Visible(".drop-zone.drop-ready .drop-zone-hint") {
+			t.Fatal("the drop zone is not marked")
+		}
+		// A DataTransfer made in the page is what a real drag carries.
+		browsertest.Eval[bool](p, `(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File([`+"`"+googleExport+"`"+`], "dropped.csv", {type: "text/csv"}));
+			const zone = document.querySelector("[data-drop-zone]");
+			for (const type of ["dragenter", "dragover", "drop"]) {
+				zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
+			}
+			return true; })()`)
+		if got, want := p.Text("[data-drop-file]"), fmt.Sprintf("Chosen: dropped.csv (%d bytes)", len(googleExport)); got != want {
+			t.Errorf("the zone says %q", got)
+		}
+		if p.Focused() != "input#f-import-file: " {
+			t.Errorf("focus after the drop is on %s, not the file input", p.Focused())
+		}
+		p.Screenshot("dropped")
+		p.ClickAndLoad("form.import-upload button[type=submit]")
+		if got := p.Text("h1"); got != "Import dropped.csv" {
+			t.Fatalf("after uploading the dropped file: %q on %s", got, p.Path())
+		}
+		if got := p.Text("#import-preview tbody tr:first-child"); !strings.Contains(got, "Ada Lovelace") {
+			t.Errorf("preview of the dropped file: %q", got)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
+	"rapport/static"
 	"rapport/views"
 	"rapport/views/imports"
 	"strconv"
@@ -56,20 +57,46 @@ func Page(p views.Page, d Data) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-header\"><h1>Import/Export</h1></div><div class=\"grid grid-2\"><section class=\"card\" aria-labelledby=\"export-h\"><h2 id=\"export-h\">Export contacts</h2><p class=\"muted\">You can export the ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<link rel=\"stylesheet\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var3 string
-			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(d.Visible, 10))
+			var templ_7745c5c3_Var3 templ.SafeURL
+			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinURLErrs(static.Path("css/import.css"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 24, Col: 74}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 21, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " contacts you can see. The file is written as it downloads, so any size works. Cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return) are prefixed with a quote; importing the file back removes it.</p><form method=\"get\" action=\"/export/contacts\"><fieldset class=\"inline-radios\"><legend>Format</legend> <label class=\"checkbox\"><input type=\"radio\" name=\"format\" value=\"csv\" checked> CSV</label> <label class=\"checkbox\"><input type=\"radio\" name=\"format\" value=\"vcard\"> vCard</label></fieldset><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"excel\" value=\"1\"> For Excel (UTF-8 mark and semicolons)</label></div><div class=\"field\"><label for=\"f-vcard_version\">vCard version</label> <select id=\"f-vcard_version\" name=\"vcard_version\"><option value=\"4.0\">4.0</option> <option value=\"3.0\">3.0 (older address books)</option></select></div><div class=\"grid grid-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\"><script src=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var4 string
+			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(static.Path("js/import.js"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 22, Col: 43}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" defer></script> <div class=\"page-header\"><h1>Import/Export</h1></div><div class=\"grid grid-2\"><section class=\"card\" aria-labelledby=\"export-h\"><h2 id=\"export-h\">Export contacts</h2><p class=\"muted\">You can export the ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var5 string
+			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(d.Visible, 10))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 27, Col: 74}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " contacts you can see. The file is written as it downloads, so any size works. Cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return) are prefixed with a quote; importing the file back removes it.</p><form method=\"get\" action=\"/export/contacts\"><fieldset class=\"inline-radios\"><legend>Format</legend> <label class=\"checkbox\"><input type=\"radio\" name=\"format\" value=\"csv\" checked> CSV</label> <label class=\"checkbox\"><input type=\"radio\" name=\"format\" value=\"vcard\"> vCard</label></fieldset><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"excel\" value=\"1\"> For Excel (UTF-8 mark and semicolons)</label></div><div class=\"field\"><label for=\"f-vcard_version\">vCard version</label> <select id=\"f-vcard_version\" name=\"vcard_version\"><option value=\"4.0\">4.0</option> <option value=\"3.0\">3.0 (older address books)</option></select></div><div class=\"grid grid-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -81,12 +108,12 @@ func Page(p views.Page, d Data) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"mine\" value=\"1\"> Only contacts I own</label></div><button type=\"submit\" class=\"btn\">Download</button></form></section><section class=\"card\" aria-labelledby=\"import-h\"><h2 id=\"import-h\">Import contacts</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"mine\" value=\"1\"> Only contacts I own</label></div><button type=\"submit\" class=\"btn\">Download</button></form></section><section class=\"card\" aria-labelledby=\"import-h\"><h2 id=\"import-h\">Import contacts</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if d.CanImport {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<p class=\"muted\">Import a CSV file (Google, Outlook, LinkedIn, HubSpot or a plain spreadsheet) or a vCard file. Next you check which field each column goes to and see a preview; nothing is saved until you start the import.</p><form method=\"post\" action=\"/imports\" enctype=\"multipart/form-data\" class=\"import-upload\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<p class=\"muted\">Import a CSV file (Google, Outlook, LinkedIn, HubSpot or a plain spreadsheet) or a vCard file. Next you check which field each column goes to and see a preview; nothing is saved until you start the import.</p><form method=\"post\" action=\"/imports\" enctype=\"multipart/form-data\" class=\"import-upload\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -94,12 +121,12 @@ func Page(p views.Page, d Data) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"field\"><label for=\"f-import-file\">File</label> <input id=\"f-import-file\" type=\"file\" name=\"file\" accept=\".csv,.vcf,text/csv,text/vcard\" required></div><div class=\"field\"><label for=\"f-on_duplicate\">When a row matches an existing contact</label> <select id=\"f-on_duplicate\" name=\"on_duplicate\"><option value=\"skip\">Skip the row</option> <option value=\"fill\">Fill in the contact's empty fields</option> <option value=\"overwrite\">Overwrite the contact's fields</option></select></div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"match_name_company\" value=\"1\"> Match by name + company too (not only email or phone)</label></div><button type=\"submit\" class=\"btn\">Upload</button></form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"field drop-zone\" data-drop-zone><label for=\"f-import-file\">File</label><p class=\"drop-zone-hint\" id=\"f-import-file-hint\">Drop a CSV or vCard file here, or choose one.</p><input id=\"f-import-file\" type=\"file\" name=\"file\" accept=\".csv,.vcf,text/csv,text/vcard\" aria-describedby=\"f-import-file-hint\" required><p class=\"drop-zone-file\" data-drop-file aria-live=\"polite\"></p></div><div class=\"field\"><label for=\"f-on_duplicate\">When a row matches an existing contact</label> <select id=\"f-on_duplicate\" name=\"on_duplicate\"><option value=\"skip\">Skip the row</option> <option value=\"fill\">Fill in the contact's empty fields</option> <option value=\"overwrite\">Overwrite the contact's fields</option></select></div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"match_name_company\" value=\"1\"> Match by name + company too (not only email or phone)</label></div><button type=\"submit\" class=\"btn\">Upload</button></form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<p class=\"muted\">Your role can read but not change records, so you cannot import. Ask an admin for member access.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<p class=\"muted\">Your role can read but not change records, so you cannot import. Ask an admin for member access.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -108,7 +135,7 @@ func Page(p views.Page, d Data) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
