@@ -235,11 +235,21 @@ func (p *Page) ClickAndLoad(sel string) int {
 	p.setStep("click " + sel)
 	ctx, cancel := context.WithTimeout(p.ctx, StepTimeout)
 	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
-	if err != nil {
-		p.t.Fatalf("click %s and wait for the next page: %v", sel, p.explain(err))
+	// A click can miss the navigation when htmx swaps the element out
+	// from under it (search-as-you-type re-rendering its results on a
+	// slow machine): RunResponse then reports no response. Click again,
+	// a few times, before calling it a failure.
+	for range 3 {
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+		if err != nil {
+			p.t.Fatalf("click %s and wait for the next page: %v", sel, p.explain(err))
+		}
+		if resp != nil {
+			return int(resp.Status)
+		}
 	}
-	return int(resp.Status)
+	p.t.Fatalf("click %s: no page loaded after three clicks", sel)
+	return 0
 }
 
 // Fill replaces the value of an input or text area by typing text into it,
