@@ -54,7 +54,8 @@ lint: ## gofmt, go vet, and generated templ files up to date
 
 .PHONY: bench
 bench: build ## micro-benchmarks, then whole-system figures into docs/BENCHMARKS.md (SQLite; Postgres with RAPPORT_BENCH_POSTGRES_URL; SCALE=1m for a million contacts)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x $(PKGS)
+	$(GO) test -run '^$$' -bench . -skip 'PollCycle|BenchmarkImport' -benchmem -benchtime 200x $(PKGS)
+	$(GO) test -run '^$$' -bench 'PollCycle|BenchmarkImport' -benchmem -benchtime 1x -short ./app/feeds ./app/importer
 	@tmp=$$(mktemp -d) && ./$(BIN) bench --scale $${SCALE:-small} --database-url "sqlite:$$tmp/bench.db" --data-dir "$$tmp" && rm -rf "$$tmp"
 	@if [ -n "$$RAPPORT_BENCH_POSTGRES_URL" ]; then \
 	  ./$(BIN) bench --scale $${SCALE:-small} --database-url "$$RAPPORT_BENCH_POSTGRES_URL"; \
