@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -14,9 +15,10 @@ import (
 )
 
 // apiImportCreate uploads a file (multipart: file, on_duplicate,
-// match_name_company, dry_run and an optional mapping as JSON) and starts
-// importing it at once, with the given mapping or else the one suggested
-// for the file's header. It answers 202: the import runs in the background;
+// match_name_company, dry_run and an optional mapping as JSON, or the
+// mapping_id of a saved mapping) and starts importing it at once, with the
+// given mapping, else the suggested one with the saved mapping applied to
+// the columns it names, else the suggested one. It answers 202: the import runs in the background;
 // poll its Location.
 func (s *Server) apiImportCreate(c echo.Context) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
@@ -41,6 +43,15 @@ func (s *Server) apiImportCreate(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if raw := strings.TrimSpace(c.FormValue("mapping_id")); raw != "" && mapping == nil && im.Format == models.ImportCSV {
+		id, perr := strconv.ParseInt(raw, 10, 64)
+		if perr != nil {
+			id = 0
+		}
+		if im, err = s.applySavedMapping(c, im, id); err != nil {
+			return err
+		}
 	}
 	if im, err = s.queueImport(c, im.ID); err != nil {
 		return err

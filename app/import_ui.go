@@ -127,6 +127,14 @@ func (s *Server) renderMapping(c echo.Context, status int, im *models.Import, m 
 	if msg != "" {
 		d.Error = msg
 	}
+	saved, err := s.db.ImportMappings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	for _, sm := range saved {
+		d.Saved = append(d.Saved, imports.SavedMapping{ID: sm.ID, Name: sm.Name, CanDelete: sm.Deletable(a)})
+	}
 	return s.render(c, status, imports.MappingPage(s.page(c, "Import "+im.Filename, "import-export"), d))
 }
 

@@ -36,6 +36,14 @@ type MappingData struct {
 	Fields  []string // the fields a column can map to
 	Rows    []PreviewRow
 	Error   string
+	Saved   []SavedMapping // everyone's saved mappings, by name
+}
+
+// SavedMapping is a saved mapping the step offers.
+type SavedMapping struct {
+	ID        int64
+	Name      string
+	CanDelete bool
 }
 
 // StatusData is an import's progress and outcome.
