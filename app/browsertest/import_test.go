@@ -114,10 +114,11 @@ func TestImportJourney(t *testing.T) {
 		if len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(append(header, "error"), ",") {
 			t.Fatalf("rejected rows: %q", recs)
 		}
-		if recs[1][6] != "not-an-email" || recs[1][len(header)] == "" {
+		if recs[1][6] != "not-an-email" || !strings.HasPrefix(recs[1][len(header)], "line 5: ") {
 			t.Errorf("first rejected row: %q", recs[1])
 		}
-		if recs[2][0] != "Charles" || !strings.Contains(recs[2][len(header)], "10 values but the header has 9 columns") {
+		if recs[2][0] != "Charles" || !strings.HasPrefix(recs[2][len(header)], "line 6: ") ||
+			!strings.Contains(recs[2][len(header)], "10 values but the header has 9 columns") {
 			t.Errorf("second rejected row: %q", recs[2])
 		}
 

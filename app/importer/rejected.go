@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 
 	"rapport/app/csvio"
@@ -11,8 +12,10 @@ import (
 )
 
 // WriteRejected writes an import's rejected rows as CSV: the file's own
-// columns and an "error" column saying why, so a person can fix the rows
-// and import them again. Cells are guarded against formula injection as
+// columns and an "error" column saying on which line of the original file
+// and why ("line 7: …"), so a person can find, fix and import them again;
+// the line lives in the error text, not a column of its own, so the fixed
+// file maps like the original. Cells are guarded against formula injection as
 // the export is.
 func WriteRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, w io.Writer) error {
 	bw := bufio.NewWriter(w)
@@ -29,7 +32,7 @@ func WriteRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *
 			for i := 0; i < width && i < len(cells); i++ {
 				rec[i] = csvio.GuardFormula(cells[i])
 			}
-			rec[width] = csvio.GuardFormula(f.Reason)
+			rec[width] = csvio.GuardFormula(fmt.Sprintf("line %d: %s", f.Line, f.Reason))
 			if err := cw.Write(rec); err != nil {
 				return err
 			}
