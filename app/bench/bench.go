@@ -6,6 +6,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -37,6 +38,7 @@ type Options struct {
 	Clients      int           // concurrent clients for the throughput figure
 	Duration     time.Duration // how long the throughput run lasts
 	ImportRows   int           // rows of the CSV imported for the import and export figures; 0 skips them
+	Social       SocialOptions // pushes and feeds for the listening figures; zero skips them
 	Log          io.Writer
 }
 
@@ -50,8 +52,14 @@ type Result struct {
 	Rows                     int
 	Elapsed, BaselineElapsed time.Duration
 	PeakHeapMB               float64
-	Pass                     bool
-	Note                     string
+	// RatioOf, when set, is what the ratio sets beside Baseline instead of P50.
+	RatioOf time.Duration
+	// Feeds, Posts and CPUPerPost are for the feed poll figure, with
+	// Elapsed and BaselineElapsed.
+	Feeds, Posts int
+	CPUPerPost   time.Duration
+	Pass         bool
+	Note         string
 }
 
 // Run fills db (when it holds fewer contacts than asked), measures, and
@@ -184,6 +192,13 @@ func Run(ctx context.Context, cfg *config.Config, db *models.DB, opts Options) (
 	results = append(results, Result{Name: fmt.Sprintf("timeline pages under %d concurrent clients", opts.Clients),
 		Target: "≥ 1,000 pages/s, no errors", Throughput: rps, Pass: rps >= 1000 && errs == 0,
 		Note: fmt.Sprintf("%d errors", errs)})
+	if opts.Social.Pushes > 0 && opts.Social.Feeds > 0 {
+		social, err := Social(ctx, cfg, db, base, opts)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, social...)
+	}
 	if opts.ImportRows > 0 {
 		transfer, err := Transfer(ctx, db, opts, cfg.DatabaseURL)
 		if err != nil {
@@ -351,9 +366,16 @@ func measure(n int, fn, baseline func(int) error) (Result, error) {
 		}
 		base[i] = time.Since(t)
 	}
-	slices.Sort(times)
-	slices.Sort(base)
-	return Result{P50: times[n/2], P99: times[min(n-1, n*99/100)], Baseline: base[n/2]}, nil
+	p50, p99 := quantiles(times)
+	b50, _ := quantiles(base)
+	return Result{P50: p50, P99: p99, Baseline: b50}, nil
+}
+
+// quantiles sorts ds and returns their median and 99th percentile.
+func quantiles(ds []time.Duration) (p50, p99 time.Duration) {
+	slices.Sort(ds)
+	n := len(ds)
+	return ds[n/2], ds[min(n-1, n*99/100)]
 }
 
 // load runs fn from several clients for d and returns requests per second
@@ -385,23 +407,24 @@ func Markdown(results []Result, dialect string, opts Options, command string) st
 	fmt.Fprintf(&b, "### %s, %d contacts — %s\n\n", dialect, opts.Contacts, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "Machine: %s/%s, %d CPUs, %s. Command: `%s`.\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), command)
 	b.WriteString("| Figure | Target | p50 | p99 | Baseline (same data from models, p50) | Ratio | Result |\n|---|---|---|---|---|---|---|\n")
-	var transfers []Result
+	var transfers, polls []Result
 	for _, r := range results {
-		if r.Rows > 0 {
+		switch {
+		case r.Feeds > 0:
+			polls = append(polls, r)
+			continue
+		case r.Rows > 0:
 			transfers = append(transfers, r)
 			continue
 		}
-		verdict := "meets target"
-		if !r.Pass {
-			verdict = "**misses target**"
-		}
+		verdict := verdictOf(r)
 		if r.Throughput > 0 {
 			fmt.Fprintf(&b, "| %s | %s | %.0f req/s | | | | %s (%s) |\n", r.Name, r.Target, r.Throughput, verdict, r.Note)
 			continue
 		}
 		ratio := "—"
 		if r.Baseline > 0 {
-			ratio = fmt.Sprintf("%.1f×", float64(r.P50)/float64(r.Baseline))
+			ratio = fmt.Sprintf("%.1f×", float64(cmp.Or(r.RatioOf, r.P50))/float64(r.Baseline))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Target, ms(r.P50), ms(r.P99), ms(r.Baseline), ratio, verdict)
 	}
@@ -409,10 +432,7 @@ func Markdown(results []Result, dialect string, opts Options, command string) st
 		b.WriteString("\n| Figure | Target | Time | Rows/s | Baseline (psql \\copy, same run) | Ratio | Peak heap | Result |\n|---|---|---|---|---|---|---|---|\n")
 	}
 	for _, r := range transfers {
-		verdict := "meets target"
-		if !r.Pass {
-			verdict = "**misses target**"
-		}
+		verdict := verdictOf(r)
 		base, ratio := "—", "—"
 		if r.BaselineElapsed > 0 {
 			base = fmt.Sprintf("%.1f s", r.BaselineElapsed.Seconds())
@@ -421,7 +441,24 @@ func Markdown(results []Result, dialect string, opts Options, command string) st
 		fmt.Fprintf(&b, "| %s | %s | %.1f s | %.0f | %s | %s | %.0f MB | %s |\n", r.Name, r.Target, r.Elapsed.Seconds(),
 			float64(r.Rows)/r.Elapsed.Seconds(), base, ratio, r.PeakHeapMB, verdict)
 	}
+	if len(polls) > 0 {
+		b.WriteString("\n| Figure | Target | Time | Feeds/s | Posts/s | CPU per post (this process) | Baseline (fetch and parse only, same feeds) | Ratio | Result |\n" +
+			"|---|---|---|---|---|---|---|---|---|\n")
+	}
+	for _, r := range polls {
+		// No target is set for a cycle: the row records what it did.
+		fmt.Fprintf(&b, "| %s | %s | %.1f s | %.0f | %.0f | %s | %.2f s (%.0f feeds/s) | %.1f× | %s |\n", r.Name, r.Target,
+			r.Elapsed.Seconds(), float64(r.Feeds)/r.Elapsed.Seconds(), float64(r.Posts)/r.Elapsed.Seconds(), ms(r.CPUPerPost),
+			r.BaselineElapsed.Seconds(), float64(r.Feeds)/r.BaselineElapsed.Seconds(), r.Elapsed.Seconds()/r.BaselineElapsed.Seconds(), r.Note)
+	}
 	return b.String()
+}
+
+func verdictOf(r Result) string {
+	if r.Pass {
+		return "meets target"
+	}
+	return "**misses target**"
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

@@ -262,10 +262,10 @@ func LoadMarkdown(r *LoadResult, dialect string, opts LoadOptions, command strin
 	slices.Sort(names)
 	for _, n := range names {
 		o := r.Ops[n]
-		slices.Sort(o.times)
 		p50, p99 := "—", "—"
 		if len(o.times) > 0 {
-			p50, p99 = ms(o.times[len(o.times)/2]), ms(o.times[min(len(o.times)-1, len(o.times)*99/100)])
+			t50, t99 := quantiles(o.times)
+			p50, p99 = ms(t50), ms(t99)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s |\n", n, len(o.times), o.errors, p50, p99)
 	}

@@ -21,17 +21,18 @@ func benchmark(ctx context.Context, env Env, args []string) error {
 	clients := fs.Int("clients", 32, "concurrent clients for the throughput figure")
 	duration := fs.Duration("duration", 15*time.Second, "how long the throughput run lasts")
 	importRows := fs.Int("import-rows", 0, "rows of the generated CSV timed through the importer, with export and psql \\copy baselines (default 100,000; 1,000,000 at --scale 1m)")
+	feedCount := fs.Int("feeds", 0, "feeds polled in one cycle for the feed poll figure (default 1,000; 10,000 at --scale 1m)")
 	out := fs.String("out", "docs/BENCHMARKS.md", "file whose section for this database is replaced; empty prints only")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	n, interactions, rows := *contacts, 5, 100_000
+	n, interactions, rows, nfeeds := *contacts, 5, 100_000, 1000
 	switch {
 	case n > 0:
 	case *scale == "small":
 		n = 2000
 	case *scale == "1m":
-		n, interactions, rows = 1_000_000, 10, 1_000_000
+		n, interactions, rows, nfeeds = 1_000_000, 10, 1_000_000, 10_000
 	default:
 		return usageError{fmt.Sprintf("unknown --scale %q: want small or 1m", *scale)}
 	}
@@ -46,7 +47,11 @@ func benchmark(ctx context.Context, env Env, args []string) error {
 	if *importRows > 0 {
 		rows = *importRows
 	}
-	opts := bench.Options{Contacts: n, Interactions: interactions, ImportRows: rows, HeavyItems: *heavy, Samples: *samples, Clients: *clients, Duration: *duration, Log: env.Stderr}
+	if *feedCount > 0 {
+		nfeeds = *feedCount
+	}
+	opts := bench.Options{Contacts: n, Interactions: interactions, ImportRows: rows, HeavyItems: *heavy, Samples: *samples, Clients: *clients, Duration: *duration, Log: env.Stderr,
+		Social: bench.SocialOptions{Pushes: 300, Feeds: nfeeds, PostsPerFeed: 3}}
 	results, err := bench.Run(ctx, cfg, db, opts)
 	if err != nil {
 		return err
