@@ -50,6 +50,11 @@ func Start(t testing.TB, db *models.DB, env ...string) *Server {
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	a := app.New(app.Deps{Config: cfg, DB: db, Logger: log, Version: "test"})
 	ts := httptest.NewServer(a.Handler())
+	if vars["RAPPORT_BASE_URL"] == "" {
+		// Links Rapport writes (invitations, calendar feeds) point at this
+		// server, as they would at a real deployment's public address.
+		cfg.BaseURL = ts.URL
+	}
 	t.Cleanup(func() { ts.Close(); a.Close() })
 	return &Server{URL: ts.URL, DB: db, Config: cfg, App: a}
 }
