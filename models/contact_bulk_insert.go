@@ -58,6 +58,36 @@ func PrepareContact(actor Actor, req ContactRequest) *PreparedContact {
 	return &PreparedContact{c: c, patch: patch, v: v}
 }
 
+// ImportKeys returns ImportKeysOf(req, byNameCompany) for the request p
+// was prepared from, taking the E.164 form of each number that preparing
+// it parsed instead of parsing it again: a phone parse is the costliest
+// step of mapping a row. A number stored as typed is one ImportKeysOf
+// would parse as it is, in the same region, so the key is the same; any
+// other (cleaned, rejected, beyond the limit) is parsed as before.
+func (p *PreparedContact) ImportKeys(req ContactRequest, byNameCompany bool) ImportKeys {
+	phones := req.Phones
+	req.Phones = nil
+	k := ImportKeysOf(req, byNameCompany)
+	for _, ph := range phones {
+		number := strings.TrimSpace(ph.Number)
+		e164 := ""
+		for _, cp := range p.c.Phones {
+			if cp.Number == number {
+				e164 = cp.E164
+				break
+			}
+		}
+		if e164 == "" {
+			var msg string
+			if e164, msg = ParsePhone(number, req.PhoneRegion); msg != "" {
+				continue
+			}
+		}
+		k.Phones = append(k.Phones, e164)
+	}
+	return k
+}
+
 // Add validates req and queues the contact it describes. A problem with
 // the request is a *ValidationError and queues nothing. A company the
 // request names is found or created through tx, as CreateContact does.
@@ -270,12 +300,16 @@ func insertTimelineRecords(ctx context.Context, tx *DB, recs []timelineRecord) e
 }
 
 // insertRows inserts n rows of cols into table, as many per statement as
-// the dialect's insertVars allows; args appends row i's values in column order. With
+// the dialect's insertVars allows, or, without returning inside a BulkTx,
+// with one COPY; args appends row i's values in column order. With
 // returning it returns the new ids in row order: both databases return the
 // rows of a multi-row INSERT … RETURNING in VALUES order (Postgres
 // executes VALUES as one ordered scan, SQLite inserts and returns row by
 // row), which Django's bulk_create relies on too.
 func insertRows(ctx context.Context, tx *DB, table string, cols []string, n int, returning bool, args func(i int, a []any) []any) ([]int64, error) {
+	if !returning && tx.conn != nil {
+		return nil, copyRows(ctx, tx, table, cols, n, args)
+	}
 	per := max(1, tx.dialect.insertVars()/len(cols))
 	var ids []int64
 	if returning {

@@ -31,6 +31,8 @@ type DB struct {
 	log     *slog.Logger
 	// statements counts round trips (see Statements); shared with Tx.
 	statements *atomic.Int64
+	// conn is the connection a BulkTx runs on, for COPY; nil otherwise.
+	conn *sql.Conn
 }
 
 // Options tune how a database is opened.
@@ -181,7 +183,7 @@ func (db *DB) Close() error { return db.sql.Close() }
 // otherwise, so a multi-step save never leaves half a record behind.
 func (db *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
 	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements})
+		return fn(&DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements, conn: db.conn})
 	})
 }
 

@@ -41,6 +41,8 @@ type dialect interface {
 	// insertVars is how many parameters a multi-row INSERT takes at most
 	// (see insertRows).
 	insertVars() int
+	// copies reports whether bulk rows are streamed with COPY (see BulkTx).
+	copies() bool
 }
 
 // SessionStore is scs's store for this database, with its cleanup loop.
@@ -76,6 +78,9 @@ func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 // Postgres takes up to 65,535 parameters; thousands of rows per statement
 // spread its round trip and planning thin.
 func (postgresDialect) insertVars() int { return 30000 }
+
+// COPY skips parsing and planning a statement per few thousand rows.
+func (postgresDialect) copies() bool { return true }
 
 func (postgresDialect) sessionStore(db *sql.DB) SessionStore {
 	return postgresstore.NewWithCleanupInterval(db, 5*time.Minute)
@@ -124,6 +129,8 @@ func (sqliteDialect) configurePool(db *sql.DB, _ Options) {
 // argument list, so binding costs the square of their number: 30,000
 // parameters took 60% of a bulk load's time, a few hundred cost little.
 func (sqliteDialect) insertVars() int { return 900 }
+
+func (sqliteDialect) copies() bool { return false }
 
 // SQLite runs one writer at a time, so the claiming UPDATE is already
 // exclusive.

@@ -389,7 +389,14 @@ func (db *DB) RecordImportBatch(ctx context.Context, id int64, c ImportCounts, f
 		}
 	}
 	if len(changes) > 0 {
-		if err := db.with(ctx).CreateInBatches(changes, 200).Error; err != nil {
+		// A batch creates thousands of these: written as contacts' lists
+		// are, not by GORM reflecting on each struct.
+		_, err := insertRows(ctx, db, "import_changes", []string{"import_id", "contact_id", "action", "before"}, len(changes), false,
+			func(i int, a []any) []any {
+				ch := &changes[i]
+				return append(a, ch.ImportID, ch.ContactID, ch.Action, ch.Before)
+			})
+		if err != nil {
 			return fmt.Errorf("models: record changes of import %d: %w", id, err)
 		}
 	}

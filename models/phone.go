@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -43,8 +44,54 @@ func ParsePhone(number, region string) (e164, problem string) {
 // the country, so that "650 253 0000", "020 7946 0958" and "+1650…" match.
 func phoneSearchText(typed, e164 string) []string {
 	parts := []string{searchKey(typed), e164, strings.TrimPrefix(e164, "+")}
-	if n, err := phonenumbers.Parse(e164, DefaultPhoneRegion); err == nil {
-		parts = append(parts, digitsOnly(phonenumbers.Format(n, phonenumbers.NATIONAL)))
+	n, ok := e164Number(e164)
+	if !ok {
+		var err error
+		if n, err = phonenumbers.Parse(e164, DefaultPhoneRegion); err != nil {
+			return parts
+		}
 	}
-	return parts
+	return append(parts, digitsOnly(phonenumbers.Format(n, phonenumbers.NATIONAL)))
+}
+
+// e164Number is the number e164 (as ParsePhone returns it) names, read
+// as phonenumbers.Parse reads a "+" number: the first one to three digits
+// that are a country code, then the national number, its leading zeros
+// kept. Building it is a fraction of a parse, which, with its
+// extension and national-prefix rules, was half of what saving an
+// imported contact cost in Go.
+func e164Number(e164 string) (*phonenumbers.PhoneNumber, bool) {
+	digits, ok := strings.CutPrefix(e164, "+")
+	if !ok || digits == "" || digits[0] == '0' || strings.TrimLeft(digits, "0123456789") != "" {
+		return nil, false
+	}
+	for l := 1; l <= 3 && l < len(digits); l++ {
+		cc, _ := strconv.Atoi(digits[:l])
+		if phonenumbers.GetRegionCodeForCountryCode(cc) == phonenumbers.UNKNOWN_REGION {
+			continue
+		}
+		nsn := digits[l:]
+		national, err := strconv.ParseUint(nsn, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		code := int32(cc)
+		n := &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &national}
+		if len(nsn) > 1 && nsn[0] == '0' {
+			italian := true
+			n.ItalianLeadingZero = &italian
+			// As Parse counts them: an all-zero number's last zero is
+			// the number, not a leading zero.
+			zeros := 1
+			for zeros < len(nsn)-1 && nsn[zeros] == '0' {
+				zeros++
+			}
+			if zeros != 1 {
+				z := int32(zeros)
+				n.NumberOfLeadingZeros = &z
+			}
+		}
+		return n, true
+	}
+	return nil, false
 }

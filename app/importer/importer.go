@@ -209,7 +209,7 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 			break
 		}
 		before := p.counts
-		err := im.db.Tx(ctx, func(tx *models.DB) error {
+		err := im.db.BulkTx(ctx, func(tx *models.DB) error {
 			p.counts = before
 			failures, changes, err := p.batch(ctx, tx, batch)
 			if err != nil {
@@ -278,8 +278,8 @@ func readBatches(ctx context.Context, src source, size int, actor models.Actor, 
 					break
 				}
 				if r.reject == "" {
-					r.keys = models.ImportKeysOf(r.req, byNameCompany)
 					r.contact = models.PrepareContact(actor, r.req)
+					r.keys = r.contact.ImportKeys(r.req, byNameCompany)
 				}
 				b.rows = append(b.rows, r)
 			}

@@ -1,0 +1,102 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"rapport/models"
+	"rapport/models/dbtest"
+)
+
+// TestBulkTxCommitsAndRollsBackCopiedRows saves contact batches through
+// BulkTx, where Postgres streams their lists and timeline items with COPY
+// on the transaction's own connection: what commits reads back whole, and
+// what rolls back — the whole transaction, or a savepoint inside it as a
+// dry run uses — leaves no contact, email, phone, tag or item behind.
+func TestBulkTxCommitsAndRollsBackCopiedRows(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		a := newTestActor(t, db, models.RoleMember, newTestDepartment(t, db, "Sales"))
+		label := strings.ToLower(uniqueLabel("copy"))
+		save := func(tx *models.DB, name string, n int) ([]int64, error) {
+			b := models.NewContactBatch(a, "Imported from "+name+".csv")
+			for i := range n {
+				req := models.ContactRequest{GivenName: name, FamilyName: fmt.Sprintf("%s %d", label, i), Source: models.SourceImport,
+					Tags:   []string{"vip"},
+					Emails: []models.EmailInput{{Address: fmt.Sprintf("%s.%s.%d@example.com", name, label, i)}},
+					Phones: []models.PhoneInput{{Number: fmt.Sprintf("+44 20 7946 %04d", i)}}}
+				if err := b.Add(ctx, tx, req); err != nil {
+					return nil, err
+				}
+			}
+			return b.Flush(ctx, tx)
+		}
+		found := func(q string) int {
+			t.Helper()
+			page, err := db.Contacts(ctx, a, models.ContactListOptions{Query: q, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(page.Contacts)
+		}
+
+		stop := errors.New("stop")
+		var lost []int64
+		err := db.BulkTx(ctx, func(tx *models.DB) error {
+			var err error
+			if lost, err = save(tx, "lost", 5); err != nil {
+				return err
+			}
+			return stop
+		})
+		if !errors.Is(err, stop) || len(lost) != 5 {
+			t.Fatalf("rolled back batch: %v %v", lost, err)
+		}
+
+		var kept []int64
+		err = db.BulkTx(ctx, func(tx *models.DB) error {
+			dry := tx.Tx(ctx, func(sp *models.DB) error {
+				if _, err := save(sp, "dry", 5); err != nil {
+					return err
+				}
+				return stop
+			})
+			if !errors.Is(dry, stop) {
+				return fmt.Errorf("dry run: %w", dry)
+			}
+			var err error
+			kept, err = save(tx, "kept", 300)
+			return err
+		})
+		if err != nil || len(kept) != 300 {
+			t.Fatalf("committed batch: %d ids, %v", len(kept), err)
+		}
+		if n := found("lost." + label); n != 0 {
+			t.Errorf("%d rolled-back contacts found by email", n)
+		}
+		if n := found("dry." + label); n != 0 {
+			t.Errorf("%d contacts of a rolled-back savepoint found by email", n)
+		}
+		// 29 and 290–299: a page holds at most 100.
+		if n := found("kept." + label + ".29"); n != 11 {
+			t.Errorf("found %d committed contacts by email, want 11", n)
+		}
+		for _, i := range []int{0, 299} {
+			c, err := db.Contact(ctx, a, kept[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Emails) != 1 || c.Emails[0].Address != fmt.Sprintf("kept.%s.%d@example.com", label, i) || !c.Emails[0].IsPrimary ||
+				len(c.Phones) != 1 || c.Phones[0].E164 != fmt.Sprintf("+44207946%04d", i) || strings.Join(c.Tags, ",") != "vip" {
+				t.Errorf("contact %d: emails %+v phones %+v tags %v", i, c.Emails, c.Phones, c.Tags)
+			}
+			page, err := db.Timeline(ctx, a, models.TimelineOptions{ContactID: c.ID, Limit: 10})
+			if err != nil || len(page.Items) != 1 || page.Items[0].Summary != "Imported from kept.csv" {
+				t.Errorf("timeline of contact %d: %+v %v", i, page, err)
+			}
+		}
+	})
+}
