@@ -553,6 +553,11 @@ func TestTimelinePlan(t *testing.T) {
 		c := mustCreateContact(t, db, actor, models.ContactRequest{GivenName: "Planned", FamilyName: uniqueLabel("Person")})
 		base := time.Now().UTC().Add(-time.Hour)
 		addNotes(t, db, actor, c.ID, 300, func(i int) time.Time { return base.Add(-time.Duration(i) * time.Second) })
+		// Items done for several departments, as in a real history.
+		for _, name := range []string{"Support", "Billing", "Marketing"} {
+			colleague := newTestActor(t, db, models.RoleMember, newTestDepartment(t, db, name))
+			addNotes(t, db, colleague, c.ID, 100, func(i int) time.Time { return base.Add(-time.Duration(i)*time.Second - time.Hour) })
+		}
 		// Other people's items, newer and older, so that the planner sees
 		// this contact as the small part of the table it would really be.
 		company := uniqueLabel("Planned Ltd ")
@@ -560,10 +565,10 @@ func TestTimelinePlan(t *testing.T) {
 			other := mustCreateContact(t, db, actor, models.ContactRequest{GivenName: "Other", FamilyName: uniqueLabel(fmt.Sprint(i)), CompanyName: company})
 			addNotes(t, db, actor, other.ID, 300, func(j int) time.Time { return base.Add(time.Duration(j-150) * time.Second) })
 		}
-		if db.Dialect() == "postgres" {
-			if _, err := db.SQL().ExecContext(ctx, "ANALYZE timeline_items"); err != nil {
-				t.Fatal(err)
-			}
+		// With statistics, as after an import or a bench load: SQLite once
+		// preferred another timeline index then, and sorted every page.
+		if err := db.Analyze(ctx); err != nil {
+			t.Fatal(err)
 		}
 		page, err := db.Timeline(ctx, actor, models.TimelineOptions{ContactID: c.ID})
 		if err != nil {
@@ -583,7 +588,8 @@ func TestTimelinePlan(t *testing.T) {
 			// The page is read from each contact's timeline index, never by
 			// reading the table or walking the whole activity index.
 			if !strings.Contains(plan, "timeline_items_contact_idx") || strings.Contains(plan, "timeline_items_feed_idx") ||
-				strings.Contains(plan, "Seq Scan on timeline_items") || strings.Contains(plan, "SCAN timeline_items") {
+				strings.Contains(plan, "Seq Scan on timeline_items") || strings.Contains(plan, "SCAN timeline_items") ||
+				(opts.ContactID != 0 && (strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort Key"))) {
 				t.Errorf("the page query does not range-scan timeline_items_contact_idx:\n%s", plan)
 			}
 		}

@@ -1,11 +1,13 @@
--- The contact list's "active in department" filter asks, for each listed
--- contact, whether it has a live item done for that department. Without
--- this index Postgres answered it by walking a whole index of the table;
--- with it the question is one probe per contact (or, when the planner
--- prefers, a semi-join that reads only that department's items).
+-- Postgres gets an index for the contact list's "active in department"
+-- filter here. SQLite does not: it answers that filter by probing each
+-- listed contact's own items (timeline_items_contact_idx), which is fast,
+-- and with ANALYZE statistics it preferred the new index for every
+-- timeline page too (a skip-scan over departments plus a sort: 9 ms
+-- instead of 2 for a contact with 10,000 items, measured by rapport bench).
+-- The version number is kept so both dialects stay in step.
 
 -- +goose Up
-CREATE INDEX timeline_items_department_activity_idx ON timeline_items (actor_department_id, contact_id) WHERE deleted_at IS NULL;
+SELECT 1;
 
 -- +goose Down
 SELECT 1;
