@@ -63,9 +63,12 @@ type ProfileFeed struct {
 }
 
 // liveFeedProfile is a condition on social_feeds: some live contact's
-// profile names the feed.
+// profile names the feed. Every lookup by feed_url also says
+// feed_url <> '': social_profiles_feed_idx is partial on that, and SQLite
+// only uses a partial index when the query repeats its condition (without
+// it, each lookup scanned every profile).
 const liveFeedProfile = `EXISTS (SELECT 1 FROM social_profiles JOIN contacts ON contacts.id = social_profiles.contact_id
-	WHERE social_profiles.feed_url = social_feeds.url AND contacts.deleted_at IS NULL)`
+	WHERE social_profiles.feed_url = social_feeds.url AND social_profiles.feed_url <> '' AND contacts.deleted_at IS NULL)`
 
 // SyncSocialFeeds adds a feed, due at once, for every feed URL a live
 // contact's profile names, and prunes feeds no such profile names any
@@ -211,7 +214,7 @@ func (db *DB) PollFeedNow(ctx context.Context, actor Actor, feedID int64) error 
 	}
 	named := db.with(ctx).Table("social_profiles").Select("1").
 		Joins("JOIN contacts ON contacts.id = social_profiles.contact_id").
-		Where("social_profiles.feed_url = social_feeds.url").Scopes(visibleContacts(actor))
+		Where("social_profiles.feed_url = social_feeds.url AND social_profiles.feed_url <> ''").Scopes(visibleContacts(actor))
 	t := now()
 	res := db.with(ctx).Model(&SocialFeed{}).Where("id = ? AND EXISTS (?)", feedID, named).
 		Updates(map[string]any{"next_poll_at": t, "updated_at": t})

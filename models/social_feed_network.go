@@ -12,7 +12,7 @@ import (
 func (db *DB) FeedNetwork(ctx context.Context, feedID int64) (string, error) {
 	var networks []string
 	err := db.with(ctx).Table("social_profiles").
-		Joins("JOIN social_feeds ON social_feeds.url = social_profiles.feed_url").
+		Joins("JOIN social_feeds ON social_feeds.url = social_profiles.feed_url AND social_profiles.feed_url <> ''").
 		Joins("JOIN contacts ON contacts.id = social_profiles.contact_id").
 		Where("social_feeds.id = ? AND contacts.deleted_at IS NULL", feedID).
 		Order("social_profiles.id").Limit(1).Pluck("social_profiles.network", &networks).Error

@@ -471,7 +471,7 @@ func (tx *DB) postContacts(ctx context.Context, it *SocialItem, in *ingestion) (
 		Joins("JOIN contacts ON contacts.id = social_profiles.contact_id").Where("contacts.deleted_at IS NULL")
 	switch {
 	case in.feedURL != "":
-		q = q.Where("social_profiles.feed_url = ?", in.feedURL)
+		q = q.Where("social_profiles.feed_url = ? AND social_profiles.feed_url <> ''", in.feedURL) // the partial index's condition
 	default:
 		hk := handleKeys(it.Handle)
 		uk := profileURLKeys(it.ProfileURL)
