@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -155,6 +156,45 @@ func (b *ContactBatch) resolveLinks(ctx context.Context, tx *DB, c *Contact, p *
 }
 
 func companyCacheKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// FindCompanies looks up, in one query per few hundred names, the
+// companies that the prepared contacts name and that exist already, so
+// that adding them asks the database only about companies to create: the
+// lookup per row was a round trip each, for a handful of companies
+// repeated over thousands of rows. It finds what CompanyByNameOrDomain
+// would (the oldest live company with that name key); names that look
+// like domains are left to it.
+func (b *ContactBatch) FindCompanies(ctx context.Context, tx *DB, ps []*PreparedContact) error {
+	byKey := map[string][]string{} // name key -> names as given
+	for _, p := range ps {
+		if p == nil || p.patch.CompanyName == nil {
+			continue
+		}
+		name := *p.patch.CompanyName
+		if _, ok := b.companies[companyCacheKey(name)]; ok || looksLikeDomain(name) {
+			continue
+		}
+		if key := searchKey(name); key != "" {
+			byKey[key] = append(byKey[key], name)
+		}
+	}
+	keys := slices.Sorted(maps.Keys(byKey))
+	for chunk := range slices.Chunk(keys, 500) {
+		var cos []Company
+		if err := tx.with(ctx).Where("name_key IN ? AND deleted_at IS NULL", chunk).Order("id").Find(&cos).Error; err != nil {
+			return fmt.Errorf("models: companies by name: %w", err)
+		}
+		for i := range cos {
+			names := byKey[cos[i].NameKey]
+			for _, name := range names {
+				if _, ok := b.companies[companyCacheKey(name)]; !ok {
+					b.companies[companyCacheKey(name)] = &cos[i]
+				}
+			}
+		}
+	}
+	return nil
+}
 
 // Flush writes the queued contacts through tx and returns their ids in the
 // order they were added; the batch is then empty. Run it in the

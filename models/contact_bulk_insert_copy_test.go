@@ -100,3 +100,70 @@ func TestBulkTxCommitsAndRollsBackCopiedRows(t *testing.T) {
 		}
 	})
 }
+
+// TestContactBatchFindCompaniesAsAddWould looks a batch's companies up in
+// one query: each row links to the company a lookup per row would have
+// found (the oldest of a name, accents and case aside), a new name is
+// created once, and adding rows whose companies were found asks the
+// database nothing.
+func TestContactBatchFindCompaniesAsAddWould(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		a := newTestActor(t, db, models.RoleMember, newTestDepartment(t, db, "Sales"))
+		name := uniqueLabel("Acme")
+		oldest, err := db.CreateCompany(ctx, a, models.CompanyRequest{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateCompany(ctx, a, models.CompanyRequest{Name: strings.ToUpper(name)}); err != nil {
+			t.Fatal(err)
+		}
+		fresh := uniqueLabel("Newco")
+		names := []string{strings.ToUpper(name), strings.Replace(name, "A", "Á", 1), name, fresh, fresh}
+		var ids []int64
+		err = db.Tx(ctx, func(tx *models.DB) error {
+			b := models.NewContactBatch(a, "")
+			ps := make([]*models.PreparedContact, len(names))
+			for i, n := range names {
+				ps[i] = models.PrepareContact(a, models.ContactRequest{GivenName: fmt.Sprint("Row ", i), CompanyName: n})
+			}
+			if err := b.FindCompanies(ctx, tx, ps); err != nil {
+				return err
+			}
+			before := db.Statements()
+			for _, p := range ps[:3] {
+				if err := b.AddPrepared(ctx, tx, p); err != nil {
+					return err
+				}
+			}
+			if n := db.Statements() - before; n != 0 {
+				return fmt.Errorf("adding rows with found companies made %d statements", n)
+			}
+			for _, p := range ps[3:] {
+				if err := b.AddPrepared(ctx, tx, p); err != nil {
+					return err
+				}
+			}
+			ids, err = b.Flush(ctx, tx)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var newco int64
+		for i, id := range ids {
+			c, err := db.Contact(ctx, a, id)
+			if err != nil || c.CompanyID == nil {
+				t.Fatalf("contact %d: %+v %v", i, c, err)
+			}
+			switch {
+			case i < 3 && *c.CompanyID != oldest.ID:
+				t.Errorf("row %d naming %q linked to company %d, want the oldest %d", i, names[i], *c.CompanyID, oldest.ID)
+			case i == 3:
+				newco = *c.CompanyID
+			case i == 4 && *c.CompanyID != newco:
+				t.Errorf("one new company name made two companies")
+			}
+		}
+	})
+}

@@ -68,11 +68,15 @@ func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.I
 	b := &batchRun{seen: map[string]*target{}, contacts: models.NewContactBatch(p.actor, "Imported from "+p.imp.Filename)}
 	err := p.write(ctx, tx, func(tx *models.DB) error {
 		keys := make([]models.ImportKeys, len(rows))
+		prepared := make([]*models.PreparedContact, len(rows))
 		for i, r := range rows {
-			keys[i] = r.keys
+			keys[i], prepared[i] = r.keys, r.contact
 		}
 		matches, err := tx.ImportMatches(ctx, p.actor, keys)
 		if err != nil {
+			return err
+		}
+		if err := b.contacts.FindCompanies(ctx, tx, prepared); err != nil {
 			return err
 		}
 		for i, r := range rows {
