@@ -63,10 +63,10 @@ type ProfileFeed struct {
 }
 
 // liveFeedProfile is a condition on social_feeds: some live contact's
-// profile names the feed. Every lookup by feed_url also says
-// feed_url <> '': social_profiles_feed_idx is partial on that, and SQLite
-// only uses a partial index when the query repeats its condition (without
-// it, each lookup scanned every profile).
+// profile names the feed. Every lookup by feed_url also requires it to be
+// non-empty: social_profiles_feed_idx is partial on that condition, and
+// SQLite only uses a partial index when the query repeats the condition
+// (without it, each lookup scanned every profile).
 const liveFeedProfile = `EXISTS (SELECT 1 FROM social_profiles JOIN contacts ON contacts.id = social_profiles.contact_id
 	WHERE social_profiles.feed_url = social_feeds.url AND social_profiles.feed_url <> '' AND contacts.deleted_at IS NULL)`
 
