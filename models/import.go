@@ -614,45 +614,29 @@ type ImportMapping struct {
 // TableName maps ImportMapping to import_mappings.
 func (ImportMapping) TableName() string { return "import_mappings" }
 
-// SaveImportMapping stores mapping under name, replacing a mapping of that
-// name.
-func (db *DB) SaveImportMapping(ctx context.Context, actor Actor, name, mapping string) (*ImportMapping, error) {
-	if !actor.CanWrite() {
-		return nil, fmt.Errorf("models: save import mapping: %w", ErrForbidden)
+// ImportMappingByName returns the saved mapping of that name (any case):
+// the actor's own when they saved one, else the only one of that name.
+// Names are unique per person, so two colleagues may each have "Google";
+// then the name alone is ambiguous, and the error says so.
+func (db *DB) ImportMappingByName(ctx context.Context, actor Actor, name string) (*ImportMapping, error) {
+	var ms []ImportMapping
+	if err := db.with(ctx).Where("lower(name) = lower(?)", strings.TrimSpace(name)).Order("id").Limit(50).
+		Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("models: import mapping %q: %w", name, err)
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > maxNameLength {
-		return nil, &ValidationError{Fields: map[string]string{"name": "Name the mapping (at most 200 characters)."}}
-	}
-	t := now()
-	err := db.Tx(ctx, func(tx *DB) error {
-		res := tx.with(ctx).Model(&ImportMapping{}).Where("name = ?", name).Updates(map[string]any{"mapping": mapping, "updated_at": t})
-		if res.Error != nil {
-			return res.Error
+	for i := range ms {
+		if ms[i].CreatedBy != nil && *ms[i].CreatedBy == actor.UserID {
+			return &ms[i], nil
 		}
-		if res.RowsAffected > 0 {
-			return nil
-		}
-		m := &ImportMapping{Name: name, Mapping: mapping, CreatedAt: t, UpdatedAt: t}
-		if actor.UserID != 0 {
-			id := actor.UserID
-			m.CreatedBy = &id
-		}
-		return tx.with(ctx).Create(m).Error
-	})
-	if err != nil {
-		return nil, fmt.Errorf("models: save import mapping %q: %w", name, err)
 	}
-	return db.ImportMappingByName(ctx, name)
-}
-
-// ImportMappingByName returns a saved mapping, or ErrNotFound.
-func (db *DB) ImportMappingByName(ctx context.Context, name string) (*ImportMapping, error) {
-	var m ImportMapping
-	if err := db.with(ctx).First(&m, "name = ?", strings.TrimSpace(name)).Error; err != nil {
-		return nil, notFound(err, fmt.Sprintf("import mapping %q", name))
+	switch len(ms) {
+	case 0:
+		return nil, fmt.Errorf("models: import mapping %q: %w", name, ErrNotFound)
+	case 1:
+		return &ms[0], nil
 	}
-	return &m, nil
+	return nil, &ValidationError{Fields: map[string]string{"mapping": fmt.Sprintf(
+		"%d people saved a mapping named %q; save your own under that name, or use another.", len(ms), name)}}
 }
 
 // ImportMappings lists the saved mappings by name.

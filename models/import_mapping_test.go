@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"rapport/models"
@@ -31,6 +32,28 @@ func TestImportMappingNamesAndDeletion(t *testing.T) {
 		bm, err := db.CreateImportMapping(ctx, bob, name, js)
 		if err != nil {
 			t.Fatalf("Bob's mapping of the same name: %v", err)
+		}
+		// By name (the CLI's --mapping): one's own first, in any case;
+		// someone else's only when it is the only one of that name.
+		if got, err := db.ImportMappingByName(ctx, ann, strings.ToLower(name)); err != nil || got.ID != m.ID {
+			t.Fatalf("Ann's by name: %+v %v", got, err)
+		}
+		if got, err := db.ImportMappingByName(ctx, bob, name); err != nil || got.ID != bm.ID {
+			t.Fatalf("Bob's by name: %+v %v", got, err)
+		}
+		if _, err := db.ImportMappingByName(ctx, admin, name); !errors.As(err, &ve) || ve.Fields["mapping"] == "" {
+			t.Fatalf("an ambiguous name: %v, want a validation error", err)
+		}
+		if _, err := db.ImportMappingByName(ctx, admin, "nothing "+t.Name()); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("an unknown name: %v", err)
+		}
+		only := "Only " + t.Name()
+		om, err := db.CreateImportMapping(ctx, ann, only, js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.ImportMappingByName(ctx, bob, only); err != nil || got.ID != om.ID {
+			t.Fatalf("the only mapping of a name, for someone else: %+v %v", got, err)
 		}
 		for _, bad := range []struct{ name, js string }{{"", js}, {"x", "{not json"}} {
 			if _, err := db.CreateImportMapping(ctx, ann, bad.name, bad.js); !errors.As(err, &ve) {

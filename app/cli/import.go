@@ -39,9 +39,15 @@ func importContacts(ctx context.Context, env Env, args []string) error {
 	actor := u.Actor("cli")
 	req := importer.Request{OnDuplicate: *onDup, MatchNameCompany: *byName, DryRun: *dry}
 	if *mapping != "" && *mapping != "auto" {
-		saved, err := db.ImportMappingByName(ctx, *mapping)
-		if err != nil {
+		saved, err := db.ImportMappingByName(ctx, actor, *mapping)
+		var ve *models.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			return errors.New(ve.Fields["mapping"])
+		case errors.Is(err, models.ErrNotFound):
 			return fmt.Errorf("no saved mapping named %q", *mapping)
+		case err != nil:
+			return err
 		}
 		var m csvio.Mapping
 		if err := json.Unmarshal([]byte(saved.Mapping), &m); err != nil {
