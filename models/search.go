@@ -76,11 +76,14 @@ func searchTerms(query string) []string {
 		if isPhoneLike(t) {
 			t = digitsOnly(t)
 		}
+		// Cut before checking for repeats: two long words that share their
+		// first 100 characters are one term.
+		t = truncateRunes(t, 100)
 		if t == "" || seen[t] {
 			continue
 		}
 		seen[t] = true
-		terms = append(terms, truncateRunes(t, 100))
+		terms = append(terms, t)
 		if len(terms) == maxSearchTerms {
 			break
 		}
