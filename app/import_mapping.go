@@ -88,15 +88,9 @@ func (s *Server) saveImportMapping(c echo.Context, im *models.Import, m csvio.Ma
 // importMappingSave saves the mapping step's columns as they are now under
 // the name given, and keeps them on the import too.
 func (s *Server) importMappingSave(c echo.Context) error {
-	im, err := s.importParam(c)
-	if err != nil {
+	im, done, err := s.draftImport(c)
+	if done {
 		return err
-	}
-	if im.Status != models.ImportDraft {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/imports/%d", im.ID))
-	}
-	if _, err := c.FormParams(); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read; try again.")
 	}
 	m, err := editedMapping(c, im)
 	if err == nil {
@@ -123,12 +117,9 @@ func (s *Server) importMappingSave(c echo.Context) error {
 
 // importMappingApply applies the saved mapping chosen to a draft import.
 func (s *Server) importMappingApply(c echo.Context) error {
-	im, err := s.importParam(c)
-	if err != nil {
+	im, done, err := s.draftImport(c)
+	if done {
 		return err
-	}
-	if im.Status != models.ImportDraft {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/imports/%d", im.ID))
 	}
 	id, _ := strconv.ParseInt(c.FormValue("mapping_id"), 10, 64)
 	_, err = s.applySavedMapping(c, im, id)

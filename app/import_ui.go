@@ -178,19 +178,31 @@ func (s *Server) mappingData(im *models.Import, m *csvio.Mapping) (imports.Mappi
 	return d, nil
 }
 
+// draftImport loads the import a form posted to and reads the form, for
+// the handlers that edit a draft. An import that has already started
+// answers with its page instead, so a form left open in another tab cannot
+// change it: then, and on an error, done is true and the handler returns
+// err.
+func (s *Server) draftImport(c echo.Context) (im *models.Import, done bool, err error) {
+	if im, err = s.importParam(c); err != nil {
+		return nil, true, err
+	}
+	if im.Status != models.ImportDraft {
+		return nil, true, c.Redirect(http.StatusSeeOther, fmt.Sprintf("/imports/%d", im.ID))
+	}
+	if _, err := c.FormParams(); err != nil {
+		return nil, true, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read; try again.")
+	}
+	return im, false, nil
+}
+
 // importPreview maps the first rows again with the columns as the form has
 // them now: htmx asks on every change and swaps in the preview; without
 // script the "Update preview" button shows the whole step.
 func (s *Server) importPreview(c echo.Context) error {
-	im, err := s.importParam(c)
-	if err != nil {
+	im, done, err := s.draftImport(c)
+	if done {
 		return err
-	}
-	if im.Status != models.ImportDraft {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/imports/%d", im.ID))
-	}
-	if _, err := c.FormParams(); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read; try again.")
 	}
 	msg := ""
 	m, err := editedMapping(c, im)
@@ -269,15 +281,9 @@ func editedMapping(c echo.Context, im *models.Import) (*csvio.Mapping, error) {
 // importStart saves the edited mapping and the dry-run choice and queues
 // the import.
 func (s *Server) importStart(c echo.Context) error {
-	im, err := s.importParam(c)
-	if err != nil {
+	im, done, err := s.draftImport(c)
+	if done {
 		return err
-	}
-	if im.Status != models.ImportDraft {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/imports/%d", im.ID))
-	}
-	if _, err := c.FormParams(); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read; try again.")
 	}
 	opts := models.ImportOptions{OnDuplicate: im.OnDuplicate, MatchNameCompany: im.MatchNameCompany, DryRun: formBool(c.FormValue("dry_run"))}
 	if im.Format == models.ImportCSV {
