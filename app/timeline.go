@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -234,6 +236,12 @@ func (s *Server) interactionEditForm(c echo.Context) (*models.Interaction, timel
 // with the real status.
 func (s *Server) renderInteractionEdit(c echo.Context, status int, f timeline.EditForm) error {
 	p := s.page(c, "Edit the "+f.Kind, "contacts")
+	if f.Colleagues == nil {
+		var err error
+		if f.Colleagues, err = s.colleagues(c.Request().Context()); err != nil {
+			return err
+		}
+	}
 	if !isHTMX(c) {
 		return s.render(c, status, timeline.EditPage(p, f))
 	}
@@ -251,7 +259,74 @@ func (s *Server) interactionEdit(c echo.Context) error {
 		return err
 	}
 	f.InteractionFields = timeline.FieldsOf(i, f.Location)
+	f.Contacts, f.Users = i.Contacts, i.Users
 	return s.renderInteractionEdit(c, http.StatusOK, f)
+}
+
+// colleagues are the users an interaction's edit form offers as having
+// taken part: those who can still sign in.
+func (s *Server) colleagues(ctx context.Context) ([]models.Participant, error) {
+	us, err := s.db.Users(ctx, models.UserListOptions{Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	out := []models.Participant{}
+	for _, u := range us {
+		if u.DisabledAt == nil {
+			out = append(out, models.Participant{ID: u.ID, Name: u.Name})
+		}
+	}
+	return out, nil
+}
+
+// editedParticipants reads the contacts and colleagues of a submitted
+// edit form into f, with their names for showing the form again, and
+// returns their ids for the patch. A contact the editor may not see keeps
+// its id, so that the models refuse it, but loses its chip.
+func (s *Server) editedParticipants(c echo.Context, a models.Actor, f *timeline.EditForm, errs map[string]string) (contactIDs, userIDs []int64, err error) {
+	ctx := c.Request().Context()
+	vals, _ := c.FormParams()
+	contactIDs, userIDs = []int64{}, []int64{}
+	f.Contacts, f.Users = []models.Participant{}, []models.Participant{}
+	for _, raw := range vals["contact_ids"] {
+		id, perr := strconv.ParseInt(raw, 10, 64)
+		if perr != nil || id <= 0 {
+			errs["contact_ids"] = "Choose the contacts with the search box."
+			continue
+		}
+		if slices.Contains(contactIDs, id) {
+			continue
+		}
+		contactIDs = append(contactIDs, id)
+		ct, err := s.db.Contact(ctx, a, id)
+		switch {
+		case err == nil:
+			f.Contacts = append(f.Contacts, models.Participant{ID: id, Name: ct.Name()})
+		case !errors.Is(err, models.ErrNotFound):
+			return nil, nil, err
+		}
+	}
+	if f.Colleagues, err = s.colleagues(ctx); err != nil {
+		return nil, nil, err
+	}
+	for _, raw := range vals["user_ids"] {
+		if raw == "" { // "Nobody else" in the list to add from
+			continue
+		}
+		id, perr := strconv.ParseInt(raw, 10, 64)
+		if perr != nil || id <= 0 {
+			errs["user_ids"] = "Choose colleagues from the list."
+			continue
+		}
+		if slices.Contains(userIDs, id) {
+			continue
+		}
+		userIDs = append(userIDs, id)
+		if j := slices.IndexFunc(f.Colleagues, func(p models.Participant) bool { return p.ID == id }); j >= 0 {
+			f.Users = append(f.Users, f.Colleagues[j])
+		}
+	}
+	return contactIDs, userIDs, nil
 }
 
 // interactionUpdate saves an edited interaction and shows the timeline
@@ -270,11 +345,21 @@ func (s *Server) interactionUpdate(c echo.Context) error {
 	if f.OccurredAt == "" {
 		errs["occurred_at"] = "Enter the date and time it happened."
 	}
+	kind, dir := models.InteractionKind(f.Kind), models.InteractionDirection(f.Direction)
+	patch := models.InteractionPatch{Version: f.Version, Kind: &kind, Direction: &dir, Channel: &f.Channel,
+		OccurredAt: &occurred, DurationSeconds: &seconds, Subject: &f.Subject, Body: &f.Body, Outcome: &f.Outcome}
+	// A form from before participants could be edited leaves them alone.
+	if c.FormValue("participants") != "" {
+		contactIDs, userIDs, err := s.editedParticipants(c, a, &f, errs)
+		if err != nil {
+			return err
+		}
+		patch.ContactIDs, patch.UserIDs = &contactIDs, &userIDs
+	} else if i, err := s.db.Interaction(ctx, a, f.InteractionID); err == nil {
+		f.Contacts, f.Users = i.Contacts, i.Users
+	}
 	if len(errs) == 0 {
-		kind, dir := models.InteractionKind(f.Kind), models.InteractionDirection(f.Direction)
-		_, err = s.db.UpdateInteraction(ctx, a, f.InteractionID, models.InteractionPatch{Version: f.Version, Kind: &kind,
-			Direction: &dir, Channel: &f.Channel, OccurredAt: &occurred, DurationSeconds: &seconds, Subject: &f.Subject,
-			Body: &f.Body, Outcome: &f.Outcome})
+		_, err = s.db.UpdateInteraction(ctx, a, f.InteractionID, patch)
 		var (
 			ve *models.ValidationError
 			ce *models.ConflictError[models.Interaction]
@@ -285,6 +370,9 @@ func (s *Server) interactionUpdate(c echo.Context) error {
 			return s.renderInteractionEdit(c, http.StatusConflict, f)
 		case errors.As(err, &ve):
 			errs = ve.Fields
+		case errors.Is(err, models.ErrNotFound) && patch.ContactIDs != nil && s.interactionVisible(ctx, a, f.InteractionID):
+			// The interaction is there, so a contact chosen is not.
+			errs["contact_ids"] = "A contact you chose has been deleted or hidden from you, so it is off the list now. Check who it was with and save again."
 		case errors.Is(err, models.ErrNotFound):
 			errs["interaction"] = "Someone deleted this " + f.Kind + " while you were editing it, so it cannot be saved. Copy what you need from the form."
 		case err != nil:
@@ -296,6 +384,14 @@ func (s *Server) interactionUpdate(c echo.Context) error {
 		return s.renderInteractionEdit(c, http.StatusUnprocessableEntity, f)
 	}
 	return s.showTimelineAfter(c, f.ContactID, "Saved. Every timeline it is on shows the change.")
+}
+
+// interactionVisible reports whether the actor may still see interaction
+// id, to tell a missing contact from a missing interaction after a save
+// fails with ErrNotFound.
+func (s *Server) interactionVisible(ctx context.Context, a models.Actor, id int64) bool {
+	_, err := s.db.Interaction(ctx, a, id)
+	return err == nil
 }
 
 // interactionDelete moves an interaction to the bin (soft, audited): it
@@ -355,7 +451,7 @@ func (s *Server) contactPicker(c echo.Context) error {
 	if c.QueryParam("for") == "task" {
 		return s.render(c, http.StatusOK, tasks.PickerResults(out))
 	}
-	return s.render(c, http.StatusOK, timeline.PickerResults(out))
+	return s.render(c, http.StatusOK, timeline.PickerResults(out, c.QueryParam("into")))
 }
 
 // contactChip is one chosen participant of the composer, or the chosen

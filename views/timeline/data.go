@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -266,6 +267,40 @@ type EditForm struct {
 	// Inline: the form stands in the contact's timeline, so htmx swaps
 	// it; otherwise it is a page of its own that posts and redirects.
 	Inline bool
+	// Contacts and Users are the participants as the form holds them:
+	// those saved, or those the person chose before a refused save.
+	// Contacts the editor may not see are not listed, and saving keeps
+	// them. Colleagues are the users that may be added.
+	Contacts, Users []models.Participant
+	Colleagues      []models.Participant
+}
+
+// chipListPattern is the id of an edit form's list of contacts.
+var chipListPattern = regexp.MustCompile(`^e\d+-contacts$`)
+
+// chipList is the id of the list a picked contact's chip joins: into when
+// it names an edit form's list, else the composer's. The id comes from the
+// query string, so only ids of that shape pass.
+func chipList(into string) string {
+	if chipListPattern.MatchString(into) {
+		return into
+	}
+	return "also-with"
+}
+
+// chosenUser reports whether the form lists colleague id as taking part.
+func (f EditForm) chosenUser(id int64) bool {
+	return slices.ContainsFunc(f.Users, func(p models.Participant) bool { return p.ID == id })
+}
+
+// participantNames is a list of participants as one line, for the
+// conflict table.
+func participantNames(ps []models.Participant) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 func (f EditForm) prefix() string { return "e" + itoa(f.ItemID) + "-" }
@@ -298,6 +333,8 @@ func (f EditForm) conflictRows() []ConflictRow {
 		{"Subject", f.Subject, saved.Subject},
 		{"What was said", f.Body, saved.Body},
 		{"Outcome", f.Outcome, saved.Outcome},
+		{"Contacts", participantNames(f.Contacts), participantNames(f.Conflict.Contacts)},
+		{"Colleagues", participantNames(f.Users), participantNames(f.Conflict.Users)},
 	} {
 		if r.Yours != r.Saved {
 			rows = append(rows, r)

@@ -1,0 +1,264 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"rapport/app/apptest"
+	"rapport/models"
+	"rapport/models/dbtest"
+)
+
+// interactionRefs lists, through the API, the interactions on a contact's
+// timeline, one entry per item.
+func interactionRefs(t *testing.T, c *apptest.Client, contactID int64) []int64 {
+	t.Helper()
+	return refsOf(readTimeline(t, c, contactTimeline(contactID), kindOnly).Items)
+}
+
+// A call logged with Amy and Ben is edited, from Amy's timeline, to have
+// been with Amy and Cal, and another colleague: Amy's timeline still shows
+// it once, Ben's no longer does and Cal's does, at once. Ben's last
+// contact goes back to what it was before, as a delete would have it.
+// Removing everyone, or naming a contact the editor may not see, is said
+// in the form and changes nothing.
+func TestEditInteractionParticipantsInTheUI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		srv := apptest.Start(t, db)
+		sales := apptest.Unique("Sales ")
+		c, u := srv.SignedIn(t, models.RoleMember, sales)
+		a := u.Actor("session")
+		colleague := apptest.User(t, db, models.RoleMember, sales)
+		newcomer := apptest.User(t, db, models.RoleMember, sales)
+		family := apptest.Unique("Party")
+		amy, _ := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Amy", FamilyName: family})
+		ben, _ := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Ben", FamilyName: family})
+		cal, _ := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Cal", FamilyName: family})
+		outsider := apptest.User(t, db, models.RoleMember, apptest.Unique("Legal "))
+		hidden, err := db.CreateContact(ctx, outsider.Actor("session"), models.ContactRequest{GivenName: "Hal", FamilyName: family,
+			RestrictedDepartmentID: &outsider.Departments[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().UTC().Add(-3 * time.Hour).Truncate(time.Minute)
+		call, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: "call", Direction: "outbound", Channel: "phone",
+			OccurredAt: at, ContactIDs: []int64{amy.ID, ben.ID}, UserIDs: []int64{colleague.ID}, Subject: "Kick-off"})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// The form lists who took part, and its picker adds to its own list.
+		m := editLink.FindStringSubmatch(c.Get(fmt.Sprintf("/contacts/%d", amy.ID)).Body)
+		if m == nil {
+			t.Fatal("no Edit link on the call")
+		}
+		form := htmxGet(t, c, srv.URL, unescapeURL(m[1]))
+		post := editFormPost.FindStringSubmatch(form.Body)
+		if form.Status != http.StatusOK || post == nil {
+			t.Fatalf("edit form: %d %.500s", form.Status, form.Body)
+		}
+		chips := "e" + post[2] + "-contacts"
+		for _, want := range []string{
+			fmt.Sprintf(`name="contact_ids" value="%d"`, amy.ID), fmt.Sprintf(`name="contact_ids" value="%d"`, ben.ID),
+			fmt.Sprintf(`name="user_ids" value="%d" checked`, colleague.ID), fmt.Sprintf(`<option value="%d">`, newcomer.ID),
+			`id="` + chips + `"`, `hx-get="/contacts/picker?into=` + chips + `"`, `name="_csrf"`,
+		} {
+			if !strings.Contains(form.Body, want) {
+				t.Errorf("the edit form lacks %q", want)
+			}
+		}
+		pick := htmxGet(t, c, srv.URL, "/contacts/picker?into="+chips+"&q="+url.QueryEscape("Cal "+family))
+		if !strings.Contains(pick.Body, fmt.Sprintf("/contacts/picker/chip?id=%d", cal.ID)) || !strings.Contains(pick.Body, `hx-target="#`+chips+`"`) {
+			t.Fatalf("the picker should add Cal to the edit form's list: %s", pick.Body)
+		}
+		if p := htmxGet(t, c, srv.URL, "/contacts/picker?into=x%22onclick&q="+url.QueryEscape(family)); !strings.Contains(p.Body, `hx-target="#also-with"`) {
+			t.Errorf("an unknown list should fall back to the composer's: %s", p.Body)
+		}
+
+		target := unescapeURL(post[1])
+		edit := func(version int64, contacts []int64, users ...string) url.Values {
+			v := url.Values{"version": {fmt.Sprint(version)}, "kind": {"call"}, "direction": {"outbound"}, "channel": {"phone"},
+				"occurred_at": {at.Format("2006-01-02T15:04")}, "subject": {"Kick-off"}, "participants": {"1"}, "user_ids": users}
+			for _, id := range contacts {
+				v.Add("contact_ids", fmt.Sprint(id))
+			}
+			return v
+		}
+		unchanged := func(when string) {
+			t.Helper()
+			got, err := db.Interaction(ctx, a, call.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Version != call.Version || len(got.Contacts) != 2 || got.Contacts[1].ID != ben.ID {
+				t.Errorf("%s changed the call: %+v", when, got)
+			}
+			if refs := interactionRefs(t, c, ben.ID); !slices.Equal(refs, []int64{call.ID}) {
+				t.Errorf("%s: Ben's timeline shows %v", when, refs)
+			}
+		}
+
+		// Everyone removed: said beside the contacts, nothing saved.
+		r := htmxPost(t, c, srv.URL, target, edit(call.Version, nil, ""))
+		if r.Header.Get("HX-Retarget") != "#item-"+post[2] || !strings.Contains(r.Body, "Choose at least one contact it was with.") {
+			t.Errorf("no contacts: %v %.600s", r.Header, r.Body)
+		}
+		unchanged("removing everyone")
+		// A contact the editor may not see: said, and the chip is gone.
+		r = htmxPost(t, c, srv.URL, target, edit(call.Version, []int64{amy.ID, hidden.ID}, ""))
+		if !strings.Contains(r.Body, "A contact you chose has been deleted or hidden from you") ||
+			strings.Contains(r.Body, fmt.Sprintf(`name="contact_ids" value="%d"`, hidden.ID)) || !strings.Contains(r.Body, fmt.Sprintf(`name="contact_ids" value="%d"`, amy.ID)) {
+			t.Errorf("a hidden contact: %.800s", r.Body)
+		}
+		unchanged("a hidden contact")
+
+		// Amy and Ben become Amy and Cal; the colleague is swapped too.
+		r = htmxPost(t, c, srv.URL, target, edit(call.Version, []int64{amy.ID, cal.ID}, fmt.Sprint(newcomer.ID)))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `id="timeline"`) || strings.Count(r.Body, "Outbound call: Kick-off") != 1 {
+			t.Fatalf("save should answer Amy's timeline with the call once: %d %.400s", r.Status, r.Body)
+		}
+		for _, tc := range []struct {
+			who  *models.Contact
+			want []int64
+		}{{amy, []int64{call.ID}}, {ben, nil}, {cal, []int64{call.ID}}} {
+			if got := interactionRefs(t, c, tc.who.ID); !slices.Equal(got, tc.want) {
+				t.Errorf("%s's timeline shows %v, want %v", tc.who.GivenName, got, tc.want)
+			}
+			if n := timelineCounts(t, c, tc.who.ID)["interaction"]; n != int64(len(tc.want)) {
+				t.Errorf("%s's count of interactions: %d", tc.who.GivenName, n)
+			}
+		}
+		if strings.Contains(c.Get(fmt.Sprintf("/contacts/%d", ben.ID)).Body, "Kick-off") {
+			t.Error("Ben's page still shows the call")
+		}
+		if !strings.Contains(c.Get(fmt.Sprintf("/contacts/%d", cal.ID)).Body, "Kick-off") {
+			t.Error("Cal's page does not show the call")
+		}
+		got, err := db.Interaction(ctx, a, call.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != call.Version+1 || len(got.Users) != 1 || got.Users[0].ID != newcomer.ID {
+			t.Errorf("after the save: %+v", got)
+		}
+		for _, tc := range []struct {
+			who  *models.Contact
+			want *time.Time
+		}{{amy, &at}, {ben, nil}, {cal, &at}} {
+			lc := getContact(t, c, tc.who.ID).LastContactedAt
+			if (lc == nil) != (tc.want == nil) || (lc != nil && !lc.Equal(*tc.want)) {
+				t.Errorf("%s's last contact: %v, want %v", tc.who.GivenName, lc, tc.want)
+			}
+		}
+		admin := apptest.User(t, db, models.RoleAdmin, sales).Actor("session")
+		audit, err := db.AuditEvents(ctx, admin, models.AuditListOptions{Action: "interaction.update", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(audit) == 0 || *audit[0].SubjectID != call.ID || !strings.Contains(audit[0].Detail, "contact_ids") ||
+			!strings.Contains(audit[0].Detail, "user_ids") {
+			t.Errorf("the change of participants is not audited: %+v", audit)
+		}
+
+		// A save against the old version is refused and names the
+		// participants that differ.
+		r = htmxPost(t, c, srv.URL, target, edit(call.Version, []int64{amy.ID, ben.ID}, fmt.Sprint(colleague.ID)))
+		row := regexp.MustCompile(`<th scope="row">Contacts</th><td>Amy [^<]*, Ben [^<]*</td><td>Amy [^<]*, Cal [^<]*</td>`)
+		if !strings.Contains(r.Body, "Someone saved this call") || !row.MatchString(r.Body) {
+			t.Errorf("a stale save: %.1500s", r.Body)
+		}
+		if refs := interactionRefs(t, c, ben.ID); len(refs) != 0 {
+			t.Errorf("a stale save put the call back on Ben's timeline: %v", refs)
+		}
+		// Without JavaScript a stale save is a 409 page.
+		if r := c.PostForm(target, edit(call.Version, []int64{ben.ID})); r.Status != http.StatusConflict {
+			t.Errorf("a stale save without htmx: %d", r.Status)
+		}
+	})
+}
+
+// Through the API: contact_ids and user_ids replace the participants,
+// left out they stay; an invisible contact or an empty list is a 422 and
+// a stale version a 409, and none of them changes anything.
+func TestInteractionAPIParticipants(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		srv := apptest.Start(t, db)
+		sales := apptest.Unique("Sales ")
+		ann, _ := apiClient(t, srv, "bearer", models.RoleMember, sales)
+		_, colleague := apiClient(t, srv, "bearer", models.RoleMember, sales)
+		legal, legalUser := apiClient(t, srv, "bearer", models.RoleMember, apptest.Unique("Legal "))
+		a := createContact(t, ann, map[string]any{"given_name": "Amy"})
+		b := createContact(t, ann, map[string]any{"given_name": "Ben"})
+		c := createContact(t, ann, map[string]any{"given_name": "Cal"})
+		hidden := createContact(t, legal, map[string]any{"given_name": "Hal", "restricted_department_id": legalUser.Departments[0].ID})
+		at := time.Now().UTC().Add(-5 * time.Hour).Truncate(time.Second)
+		call := logInteraction(t, ann, map[string]any{"kind": "call", "direction": "inbound", "contact_ids": []int64{a.ID, b.ID},
+			"subject": "Quote", "occurred_at": at.Format(time.RFC3339)})
+		path := fmt.Sprintf("/api/v1/interactions/%d", call.ID)
+
+		before := map[int64][]int64{a.ID: {call.ID}, b.ID: {call.ID}, c.ID: nil}
+		same := func(when string, want map[int64][]int64, version int64) {
+			t.Helper()
+			if got := getInteraction(t, ann, call.ID); got.Version != version {
+				t.Errorf("%s: version %d, want %d", when, got.Version, version)
+			}
+			for id, refs := range want {
+				if got := interactionRefs(t, ann, id); !slices.Equal(got, refs) {
+					t.Errorf("%s: contact %d's timeline shows %v, want %v", when, id, got, refs)
+				}
+			}
+		}
+		for _, tc := range []struct {
+			name  string
+			body  map[string]any
+			field string
+		}{
+			{"a contact not visible", map[string]any{"version": 1, "contact_ids": []int64{a.ID, hidden.ID}}, "contact_ids[1]"},
+			{"a contact that does not exist", map[string]any{"version": 1, "contact_ids": []int64{999999999}}, "contact_ids[0]"},
+			{"an empty list", map[string]any{"version": 1, "contact_ids": []int64{}}, "contact_ids"},
+			{"null", map[string]any{"version": 1, "contact_ids": nil}, "contact_ids"},
+			{"a user that does not exist", map[string]any{"version": 1, "user_ids": []int64{999999999}}, "user_ids"},
+		} {
+			p := problem(t, ann.JSON(http.MethodPatch, path, tc.body), http.StatusUnprocessableEntity)
+			if p.Errors[tc.field] == "" {
+				t.Errorf("%s: errors %v, want one for %s", tc.name, p.Errors, tc.field)
+			}
+			same(tc.name, before, 1)
+		}
+
+		moved := patchInteraction(t, ann, call.ID, map[string]any{"version": 1, "contact_ids": []int64{a.ID, c.ID}, "user_ids": []int64{colleague.ID}})
+		if ids := []int64{moved.Contacts[0].ID, moved.Contacts[1].ID}; len(moved.Contacts) != 2 || !slices.Equal(ids, []int64{a.ID, c.ID}) ||
+			len(moved.Users) != 1 || moved.Users[0].ID != colleague.ID || moved.Version != 2 {
+			t.Fatalf("moved: %+v", moved)
+		}
+		after := map[int64][]int64{a.ID: {call.ID}, b.ID: nil, c.ID: {call.ID}}
+		same("after the move", after, 2)
+		if lc := getContact(t, ann, b.ID).LastContactedAt; lc != nil {
+			t.Errorf("Ben's last contact should leave with the call: %v", lc)
+		}
+		if lc := getContact(t, ann, c.ID).LastContactedAt; lc == nil || !lc.Equal(at) {
+			t.Errorf("Cal's last contact: %v, want %v", lc, at)
+		}
+
+		// Left out, the participants stay.
+		kept := patchInteraction(t, ann, call.ID, map[string]any{"version": 2, "subject": "Quote sent"})
+		if len(kept.Contacts) != 2 || len(kept.Users) != 1 || kept.Version != 3 {
+			t.Fatalf("a patch without participants changed them: %+v", kept)
+		}
+
+		// A stale version changes nothing and says what is current.
+		r := ann.JSON(http.MethodPatch, path, map[string]any{"version": 2, "contact_ids": []int64{b.ID}})
+		if p := problem(t, r, http.StatusConflict); !strings.Contains(r.Body, `"current"`) {
+			t.Errorf("stale: %+v", p)
+		}
+		same("after a stale patch", after, 3)
+	})
+}
