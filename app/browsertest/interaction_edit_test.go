@@ -13,8 +13,10 @@ import (
 	"rapport/models/dbtest"
 )
 
-// A member corrects a logged call in place on the timeline, then deletes
-// it after confirming; neither leaves the page.
+// A member corrects a logged call in place on the timeline, adds the
+// person they forgot with the contact picker and later takes them off
+// again, then deletes the call after confirming; none of it leaves the
+// page.
 func TestEditInteractionJourney(t *testing.T) {
 	b := browsertest.Launch(t)
 	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
@@ -23,6 +25,10 @@ func TestEditInteractionJourney(t *testing.T) {
 		u := apptest.User(t, db, models.RoleMember, "Sales")
 		a := u.Actor("session")
 		ct, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Ana", FamilyName: "Souza", CompanyName: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bruno, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Bruno", FamilyName: "Lima", CompanyName: "Acme"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,6 +52,24 @@ func TestEditInteractionJourney(t *testing.T) {
 			fixed := "Pricing question " + size
 			p.Fill(subject, fixed)
 			p.Fill("form.interaction-edit input[name=duration_minutes]", "15")
+			// Desktop: Bruno was on the call too. Phone: he was not after all.
+			chips := "form.interaction-edit .chips"
+			withBruno := i == 0
+			if withBruno {
+				p.Fill("form.interaction-edit input[type=search]", "Bruno")
+				waitFor(t, p, func() bool { return p.Visible("form.interaction-edit .picker-results button") })
+				p.Click("form.interaction-edit .picker-results button")
+				waitFor(t, p, func() bool { return strings.Contains(textOf(p, chips), "Bruno") })
+				if strings.Contains(textOf(p, "#also-with"), "Bruno") {
+					t.Error("the picked contact joined the composer's list, not the edit form's")
+				}
+			} else {
+				if got := textOf(p, chips); !strings.Contains(got, "Ana") || !strings.Contains(got, "Bruno") {
+					t.Fatalf("the edit form lists %q, want Ana and Bruno", got)
+				}
+				p.Click(chips + " .chip:last-child button[data-remove-chip]")
+				waitFor(t, p, func() bool { return !strings.Contains(textOf(p, chips), "Bruno") })
+			}
 			p.CheckFits()
 			p.Screenshot(size + "edit-form")
 			p.Click("form.interaction-edit button[type=submit]")
@@ -56,6 +80,19 @@ func TestEditInteractionJourney(t *testing.T) {
 				t.Errorf("the edited item = %q, want the new length", got)
 			}
 			p.Screenshot(size + "edited")
+			saved, err := db.Interaction(ctx, a, call.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(saved.Contacts); (withBruno && got != 2) || (!withBruno && got != 1) {
+				t.Fatalf("after the %sedit the call is with %+v", size, saved.Contacts)
+			}
+			// Bruno's own timeline shows the change.
+			p.Go(fmt.Sprintf("/contacts/%d", bruno.ID))
+			if on := strings.Contains(textOf(p, "#timeline-items"), fixed); on != withBruno {
+				t.Errorf("after the %sedit Bruno's timeline shows the call: %v", size, on)
+			}
+			p.Screenshot(size + "bruno-timeline")
 		}
 		// Delete, after the browser's confirmation.
 		p := b.Open(t, srv.URL, browsertest.Desktop)
