@@ -35,6 +35,10 @@ type Server struct {
 	version  string
 	echo     *echo.Echo
 
+	// sessionLoader loads the sessions that sessions then reads and
+	// commits (see loadSession).
+	sessionLoader *scs.SessionManager
+
 	// setupDone caches that a first user exists; once true it stays true, so
 	// the check costs a query only until setup is complete.
 	setupDone atomic.Bool
@@ -62,6 +66,7 @@ func New(d Deps) *Server {
 	}
 	s.store = d.DB.SessionStore()
 	s.sessions = newSessionManager(s.store, d.Config)
+	s.sessionLoader = sessionLoader(s.sessions)
 	s.echo = echo.New()
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
