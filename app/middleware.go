@@ -155,6 +155,15 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 	})
 }
 
+// csrfToken is the request's CSRF token, as the csrf middleware keeps it
+// under its default context key. A fragment that needs only the token reads
+// it here rather than building the whole page chrome, which queries the
+// navigation counts.
+func csrfToken(c echo.Context) string {
+	tok, _ := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
+	return tok
+}
+
 func bearerToken(c echo.Context) string {
 	h := c.Request().Header.Get(echo.HeaderAuthorization)
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {

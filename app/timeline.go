@@ -74,7 +74,7 @@ func (s *Server) contactTimeline(c echo.Context, contactID int64, withCounts boo
 	id := strconv.FormatInt(contactID, 10)
 	d := timeline.Data{Base: "/contacts/" + id + "/timeline", PagePath: "/contacts/" + id, Items: page.Items,
 		NextCursor: page.NextCursor, AfterDay: c.QueryParam("after_day"), Filters: f, Location: loc,
-		CanEdit: a.CanWrite(), CSRFToken: s.page(c, "", "contacts").CSRFToken}
+		CanEdit: a.CanWrite(), CSRFToken: csrfToken(c)}
 	if withCounts {
 		if d.Counts, err = s.db.TimelineCounts(ctx, a, contactID); err != nil {
 			return d, err
