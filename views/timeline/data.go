@@ -95,11 +95,13 @@ type dayGroup struct {
 	Items      []models.TimelineItem
 }
 
+// groups splits the items by day. A day's items follow each other, so each
+// group is a slice of d.Items rather than a copy of its items.
 func (d Data) groups() []dayGroup {
 	var gs []dayGroup
 	today := time.Now().In(d.loc()).Format(time.DateOnly)
 	yesterday := time.Now().In(d.loc()).AddDate(0, 0, -1).Format(time.DateOnly)
-	for _, it := range d.Items {
+	for i, it := range d.Items {
 		day := d.day(it)
 		if len(gs) == 0 || gs[len(gs)-1].Day != day {
 			label := it.OccurredAt.In(d.loc()).Format("Monday 2 January 2006")
@@ -112,9 +114,10 @@ func (d Data) groups() []dayGroup {
 			if len(gs) == 0 && day == d.AfterDay {
 				label = "" // the previous page already showed this day's header
 			}
-			gs = append(gs, dayGroup{Day: day, Label: label})
+			gs = append(gs, dayGroup{Day: day, Label: label, Items: d.Items[i:i:len(d.Items)]})
 		}
-		gs[len(gs)-1].Items = append(gs[len(gs)-1].Items, it)
+		g := &gs[len(gs)-1]
+		g.Items = g.Items[:len(g.Items)+1]
 	}
 	return gs
 }
