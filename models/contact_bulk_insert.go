@@ -206,6 +206,12 @@ func (b *ContactBatch) Flush(ctx context.Context, tx *DB) ([]int64, error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
+	hold, build, release := tx.dialect.deferredSearchIndex()
+	if hold != "" {
+		if err := tx.with(ctx).Exec(hold).Error; err != nil {
+			return nil, fmt.Errorf("models: create contacts: hold search index: %w", err)
+		}
+	}
 	ids, err := insertRows(ctx, tx, "contacts", []string{"given_name", "family_name", "display_name", "job_title",
 		"company_id", "birthday", "about", "owner_id", "source", "restricted_department_id", "custom_fields",
 		"last_contacted_at", "version", "created_at", "updated_at", "name_key", "search_text"}, len(cs), true,
@@ -218,6 +224,16 @@ func (b *ContactBatch) Flush(ctx context.Context, tx *DB) ([]int64, error) {
 		})
 	if err != nil {
 		return nil, fmt.Errorf("models: create contacts: %w", err)
+	}
+	if hold != "" {
+		// Nothing else writes in this transaction between hold and
+		// release, so the ids in [first, last] are exactly these contacts.
+		if err := tx.with(ctx).Exec(build, slices.Min(ids), slices.Max(ids)).Error; err != nil {
+			return nil, fmt.Errorf("models: create contacts: index search text: %w", err)
+		}
+		if err := tx.with(ctx).Exec(release).Error; err != nil {
+			return nil, fmt.Errorf("models: create contacts: release search index: %w", err)
+		}
 	}
 	for i, c := range cs {
 		c.ID = ids[i]

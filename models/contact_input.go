@@ -103,6 +103,26 @@ type PhoneInput struct {
 	Number  string `json:"number"`
 	Label   string `json:"label,omitempty"`
 	Primary bool   `json:"primary,omitempty"`
+	// parsed is ParsePhone's answer for Number, kept by ParsePhoneInput
+	// so that saving the number does not parse it a second time.
+	parsed parsedPhone
+}
+
+// parsedPhone is what ParsePhone returned for number read in region.
+type parsedPhone struct{ number, region, e164 string }
+
+// ParsePhoneInput checks in.Number as ParsePhone does and returns in with
+// the answer kept, or the problem. Creating a contact from the result in
+// the same region then skips parsing it again: a parse is the costliest
+// step of mapping an imported row, which checks each number on its own
+// before the row is saved.
+func ParsePhoneInput(in PhoneInput, region string) (PhoneInput, string) {
+	e164, msg := ParsePhone(in.Number, region)
+	if msg == "" {
+		r, _ := PhoneRegion(region)
+		in.parsed = parsedPhone{number: in.Number, region: r, e164: e164}
+	}
+	return in, msg
 }
 
 // AddressInput is one postal address of a contact.
@@ -266,7 +286,8 @@ func contactPhones(in []PhoneInput, region string, v *ValidationError) []Contact
 		v.Add("phones", fmt.Sprintf("A contact can have up to %d phone numbers.", maxPhones))
 		return nil
 	}
-	if _, ok := PhoneRegion(region); !ok {
+	region, ok := PhoneRegion(region)
+	if !ok {
 		v.Add("phone_region", "Choose the country phone numbers are in, such as US or GB.")
 		return nil
 	}
@@ -283,7 +304,10 @@ func contactPhones(in []PhoneInput, region string, v *ValidationError) []Contact
 			v.Add(field, "That phone number is too long.")
 			continue
 		}
-		e164, msg := ParsePhone(number, region)
+		e164, msg := p.parsed.e164, ""
+		if p.parsed.number != number || p.parsed.region != region || e164 == "" {
+			e164, msg = ParsePhone(number, region)
+		}
 		if msg != "" {
 			v.Add(field, msg)
 			continue

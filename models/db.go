@@ -141,6 +141,8 @@ func sqliteDSN(path, extra string) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "cache_size(-16384)")
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 	if extra != "" {
@@ -194,6 +196,23 @@ func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ct
 // timestamps compare in order, and cut to microseconds, the precision
 // Postgres keeps, so a time read back equals the time written.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// AnalyzeGrowing refreshes the statistics of the tables a bulk load of
+// contacts grows, for a load to call as it goes (each time the rows it
+// wrote have doubled, say). Postgres plans each batch's statements from
+// statistics taken before the load: when they said contacts was empty, the
+// duplicate match of a batch walked every contact for each of its rows
+// (42 s for a 10,000-row import, auto_explain), against 4 ms once
+// analyzed. SQLite's plans for those statements are pinned by their join
+// order, and its ANALYZE reads every row, so there it does nothing.
+func (db *DB) AnalyzeGrowing(ctx context.Context) error {
+	if q := db.dialect.analyzeGrowing(); q != "" {
+		if err := db.with(ctx).Exec(q).Error; err != nil {
+			return fmt.Errorf("models: analyze: %w", err)
+		}
+	}
+	return nil
+}
 
 // Analyze refreshes the planner's statistics. Call it after writing many
 // rows at once (an import, generated data): until autoanalyze catches up,

@@ -43,6 +43,16 @@ type dialect interface {
 	insertVars() int
 	// copies reports whether bulk rows are streamed with COPY (see BulkTx).
 	copies() bool
+	// deferredSearchIndex returns the statements that hold back indexing
+	// the search text of contacts as they are inserted (hold), index the
+	// contacts whose ids lie between two parameters in one go (build), and
+	// end the hold (release), all in one transaction; empty when inserting
+	// indexes them well enough (see ContactBatch.Flush).
+	deferredSearchIndex() (hold, build, release string)
+	// analyzeGrowing refreshes the statistics of the tables a bulk load
+	// of contacts grows; empty when the dialect needs none (see
+	// DB.AnalyzeGrowing).
+	analyzeGrowing() string
 }
 
 // SessionStore is scs's store for this database, with its cleanup loop.
@@ -81,6 +91,13 @@ func (postgresDialect) insertVars() int { return 30000 }
 
 // COPY skips parsing and planning a statement per few thousand rows.
 func (postgresDialect) copies() bool { return true }
+
+func (postgresDialect) analyzeGrowing() string {
+	return "ANALYZE contacts, contact_emails, contact_phones, contact_tags, companies, timeline_items, import_changes"
+}
+
+// The trigram GIN index buffers new entries in its pending list.
+func (postgresDialect) deferredSearchIndex() (string, string, string) { return "", "", "" }
 
 func (postgresDialect) sessionStore(db *sql.DB) SessionStore {
 	return postgresstore.NewWithCleanupInterval(db, 5*time.Minute)
@@ -131,6 +148,15 @@ func (sqliteDialect) configurePool(db *sql.DB, _ Options) {
 func (sqliteDialect) insertVars() int { return 900 }
 
 func (sqliteDialect) copies() bool { return false }
+
+func (sqliteDialect) analyzeGrowing() string { return "" }
+
+// FTS5 writes a segment per statement; see migration 00013.
+func (sqliteDialect) deferredSearchIndex() (string, string, string) {
+	return "INSERT INTO contacts_fts_deferred (id) VALUES (1)",
+		"INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts WHERE id BETWEEN ? AND ?",
+		"DELETE FROM contacts_fts_deferred"
+}
 
 // SQLite runs one writer at a time, so the claiming UPDATE is already
 // exclusive.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -129,7 +128,7 @@ func FuzzMapRow(f *testing.F) {
 			t.Fatal(err)
 		}
 		got, errs := Map(rec, Suggest(r.Header()))
-		if want := RequestFor(c); len(errs) > 0 || !reflect.DeepEqual(got, want) {
+		if want := RequestFor(c); len(errs) > 0 || asJSON(got) != asJSON(want) {
 			t.Fatalf("round trip of %q:\n%s\n%v\nwant\n%s", text, asJSON(got), errs, asJSON(want))
 		}
 	})

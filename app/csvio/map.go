@@ -186,6 +186,7 @@ type item struct {
 	value, label string
 	primary      bool
 	col          ColumnMapping
+	phone        models.PhoneInput // a phone's number, checked
 }
 
 // items splits a group's value cells and labels each value.
@@ -258,7 +259,8 @@ func (mp *mapper) lists() {
 				}
 			case "phone":
 				for _, it := range mp.items(g) {
-					if _, msg := models.ParsePhone(it.value, mp.m.PhoneRegion); msg != "" {
+					var msg string
+					if it.phone, msg = models.ParsePhoneInput(models.PhoneInput{Number: it.value}, mp.m.PhoneRegion); msg != "" {
 						mp.fail(it.col, msg+" It was left out.")
 						continue
 					}
@@ -278,7 +280,9 @@ func (mp *mapper) lists() {
 	}
 	primary = false
 	for _, p := range phones {
-		mp.req.Phones = append(mp.req.Phones, models.PhoneInput{Number: p.value, Label: p.label, Primary: p.primary && !primary})
+		in := p.phone
+		in.Label, in.Primary = p.label, p.primary && !primary
+		mp.req.Phones = append(mp.req.Phones, in)
 		primary = primary || p.primary
 	}
 }

@@ -190,6 +190,7 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		t.SetProgress(done, total, Progress{Read: c.Read, Created: c.Created, Updated: c.Updated, Skipped: c.Skipped, Failed: c.Failed, Total: total})
 	}
 	report()
+	nextAnalyze := int64(analyzeAfterRows)
 	rctx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	batches := readBatches(rctx, src, im.opts.BatchSize, actor, imp.MatchNameCompany)
@@ -207,6 +208,16 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		batch := rb.rows
 		if len(batch) == 0 {
 			break
+		}
+		if !imp.DryRun && done >= nextAnalyze {
+			// Statistics from before this import would plan its batches
+			// for tables a fraction of their size (see AnalyzeGrowing);
+			// refreshing them each time the rows double costs a few
+			// analyses however large the file.
+			if err := im.db.AnalyzeGrowing(ctx); err != nil {
+				return imp, err
+			}
+			nextAnalyze = 2 * done
 		}
 		before := p.counts
 		err := im.db.BulkTx(ctx, func(tx *models.DB) error {
