@@ -429,7 +429,7 @@ func Markdown(results []Result, dialect string, opts Options, command string) st
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Target, ms(r.P50), ms(r.P99), ms(r.Baseline), ratio, verdict)
 	}
 	if len(transfers) > 0 {
-		b.WriteString("\n| Figure | Target | Time | Rows/s | Baseline (psql \\copy, same run) | Ratio | Peak heap | Result |\n|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("\n| Figure | Target | Time | Rows/s | Baseline (psql \\copy or sqlite3 .import, same run) | Ratio | Peak heap | Result |\n|---|---|---|---|---|---|---|---|\n")
 	}
 	for _, r := range transfers {
 		verdict := verdictOf(r)
