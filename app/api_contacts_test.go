@@ -372,7 +372,7 @@ func TestContactAPISearchAsYouType(t *testing.T) {
 		c, _ := apiClient(t, srv, "bearer", models.RoleMember, "Sales")
 		tag := apptest.Unique("typing")
 		createContact(t, c, map[string]any{"given_name": "José", "family_name": "Álvarez", "tags": []string{tag},
-			"emails": []map[string]any{{"address": "jose.alvarez@example.com"}}, "phones": []map[string]any{{"number": "+1 650 253 0000"}},
+			"emails": []map[string]any{{"address": "jose.alvarez@example.com"}}, "phones": []map[string]any{{"number": "+1 650 253 0000"}, {"number": "+44 20 7946 0958"}},
 			"company": apptest.Unique("Globex ")})
 		createContact(t, c, map[string]any{"given_name": "Ana", "family_name": "Alvarado", "tags": []string{tag}})
 		createContact(t, c, map[string]any{"given_name": "Pedro", "family_name": "Pérez", "tags": []string{tag}})
@@ -387,6 +387,9 @@ func TestContactAPISearchAsYouType(t *testing.T) {
 			{"Á", both}, {"Ál", both}, {"alv", both}, {"Alva", both}, {"Álvar", both}, {"Álvare", jose}, {"Álvarez", jose},
 			{"alvarez j", jose}, {"alvarez jo", jose}, {"José Álvarez", jose}, {"JOSE ALVAREZ", jose},
 			{"jos", jose}, {"jose.alv", jose}, {"globex", jose}, {"650-253", jose}, {"(650) 253-0000", jose},
+			// A number's forms: in E.164, without "+", as dialled at home
+			// (with the UK's trunk 0, which E.164 drops).
+			{"+16502530000", jose}, {"16502530000", jose}, {"6502530000", jose}, {"02079460958", jose}, {"020 7946 0958", jose},
 			{"p", []string{"Pedro Pérez"}}, {"pe", []string{"Pedro Pérez"}}, {"perez", []string{"Pedro Pérez"}},
 			{"王", []string{"王小明"}}, {"王小明", []string{"王小明"}},
 			{"zz", nil}, {"álvarez pedro", nil}, {"", []string{"Ana Alvarado", "José Álvarez", "Pedro Pérez", "王小明"}},

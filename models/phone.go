@@ -40,10 +40,16 @@ func ParsePhone(number, region string) (e164, problem string) {
 }
 
 // phoneSearchText is what a search can find a number by: as typed, in
-// E.164, and as bare digits with the country code and as dialled within
-// the country, so that "650 253 0000", "020 7946 0958" and "+1650…" match.
+// E.164 (and so as bare digits with the country code), and as dialled
+// within the country, so that "650 253 0000", "020 7946 0958" and
+// "+1650…" match.
 func phoneSearchText(typed, e164 string) []string {
-	parts := []string{searchKey(typed), e164, strings.TrimPrefix(e164, "+")}
+	// Search matches substrings, so a form inside another is left out:
+	// the digits without "+" always are, and the national digits are
+	// whenever the country has no trunk prefix (US "2125550123" is in
+	// "+12125550123"; UK "02079460958" is not in "+442079460958"). Every
+	// form written costs its trigrams in the search index of each import.
+	parts := []string{searchKey(typed), e164}
 	n, ok := e164Number(e164)
 	if !ok {
 		var err error
@@ -51,7 +57,10 @@ func phoneSearchText(typed, e164 string) []string {
 			return parts
 		}
 	}
-	return append(parts, digitsOnly(phonenumbers.Format(n, phonenumbers.NATIONAL)))
+	if national := digitsOnly(phonenumbers.Format(n, phonenumbers.NATIONAL)); !strings.Contains(e164, national) {
+		parts = append(parts, national)
+	}
+	return parts
 }
 
 // e164Number is the number e164 (as ParsePhone returns it) names, read
