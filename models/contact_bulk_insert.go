@@ -3,10 +3,13 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"gorm.io/gorm"
 )
 
 // ContactBatch creates many contacts at once, for imports and generated
@@ -206,34 +209,12 @@ func (b *ContactBatch) Flush(ctx context.Context, tx *DB) ([]int64, error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	hold, build, release := tx.dialect.deferredSearchIndex()
-	if hold != "" {
-		if err := tx.with(ctx).Exec(hold).Error; err != nil {
-			return nil, fmt.Errorf("models: create contacts: hold search index: %w", err)
-		}
+	if _, inTx := tx.gorm.Statement.ConnPool.(gorm.TxCommitter); !inTx {
+		return nil, errors.New("models: create contacts: ContactBatch.Flush must run in a transaction")
 	}
-	ids, err := insertRows(ctx, tx, "contacts", []string{"given_name", "family_name", "display_name", "job_title",
-		"company_id", "birthday", "about", "owner_id", "source", "restricted_department_id", "custom_fields",
-		"last_contacted_at", "version", "created_at", "updated_at", "name_key", "search_text"}, len(cs), true,
-		func(i int, a []any) []any {
-			c := cs[i]
-			custom, _ := json.Marshal(c.CustomFields)
-			return append(a, c.GivenName, c.FamilyName, c.DisplayName, c.JobTitle, c.CompanyID, c.Birthday, c.About,
-				c.OwnerID, string(c.Source), c.RestrictedDepartmentID, string(custom), c.LastContactedAt, c.Version,
-				c.CreatedAt, c.UpdatedAt, c.NameKey, c.SearchText)
-		})
+	ids, err := insertContacts(ctx, tx, cs)
 	if err != nil {
-		return nil, fmt.Errorf("models: create contacts: %w", err)
-	}
-	if hold != "" {
-		// Nothing else writes in this transaction between hold and
-		// release, so the ids in [first, last] are exactly these contacts.
-		if err := tx.with(ctx).Exec(build, slices.Min(ids), slices.Max(ids)).Error; err != nil {
-			return nil, fmt.Errorf("models: create contacts: index search text: %w", err)
-		}
-		if err := tx.with(ctx).Exec(release).Error; err != nil {
-			return nil, fmt.Errorf("models: create contacts: release search index: %w", err)
-		}
+		return nil, err
 	}
 	for i, c := range cs {
 		c.ID = ids[i]
@@ -245,6 +226,55 @@ func (b *ContactBatch) Flush(ctx context.Context, tx *DB) ([]int64, error) {
 		return nil, err
 	}
 	return ids, nil
+}
+
+// insertContacts writes the contacts rows of cs and returns their ids in
+// order. Where the dialect indexes search text better in one go (SQLite,
+// migration 00013), it holds the insert trigger back, inserts, indexes the
+// new ids and releases, all in a savepoint: should any step fail, the
+// hold is rolled back with it even if the caller commits regardless,
+// because a hold left behind would leave every later contact unindexed.
+func insertContacts(ctx context.Context, tx *DB, cs []*Contact) ([]int64, error) {
+	insert := func(tx *DB) ([]int64, error) {
+		ids, err := insertRows(ctx, tx, "contacts", []string{"given_name", "family_name", "display_name", "job_title",
+			"company_id", "birthday", "about", "owner_id", "source", "restricted_department_id", "custom_fields",
+			"last_contacted_at", "version", "created_at", "updated_at", "name_key", "search_text"}, len(cs), true,
+			func(i int, a []any) []any {
+				c := cs[i]
+				custom, _ := json.Marshal(c.CustomFields)
+				return append(a, c.GivenName, c.FamilyName, c.DisplayName, c.JobTitle, c.CompanyID, c.Birthday, c.About,
+					c.OwnerID, string(c.Source), c.RestrictedDepartmentID, string(custom), c.LastContactedAt, c.Version,
+					c.CreatedAt, c.UpdatedAt, c.NameKey, c.SearchText)
+			})
+		if err != nil {
+			return nil, fmt.Errorf("models: create contacts: %w", err)
+		}
+		return ids, nil
+	}
+	hold, build, release := tx.dialect.deferredSearchIndex()
+	if hold == "" {
+		return insert(tx)
+	}
+	var ids []int64
+	err := tx.Tx(ctx, func(sp *DB) error {
+		if err := sp.with(ctx).Exec(hold).Error; err != nil {
+			return fmt.Errorf("models: create contacts: hold search index: %w", err)
+		}
+		var err error
+		if ids, err = insert(sp); err != nil {
+			return err
+		}
+		// Nothing else writes between hold and release, and SQLite has
+		// one writer: the ids in [first, last] are exactly these contacts.
+		if err := sp.with(ctx).Exec(build, slices.Min(ids), slices.Max(ids)).Error; err != nil {
+			return fmt.Errorf("models: create contacts: index search text: %w", err)
+		}
+		if err := sp.with(ctx).Exec(release).Error; err != nil {
+			return fmt.Errorf("models: create contacts: release search index: %w", err)
+		}
+		return nil
+	})
+	return ids, err
 }
 
 // listRow is one row of a contact's list, for insertRows.

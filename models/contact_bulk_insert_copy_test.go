@@ -180,3 +180,29 @@ func TestContactBatchFindCompaniesAsAddWould(t *testing.T) {
 		}
 	})
 }
+
+// TestContactBatchFlushNeedsATransaction: outside one, a failure half-way
+// through could leave SQLite's search-index hold behind and every later
+// contact unindexed, so Flush refuses and writes nothing.
+func TestContactBatchFlushNeedsATransaction(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		a := newTestActor(t, db, models.RoleMember, newTestDepartment(t, db, "Sales"))
+		label := strings.ToLower(uniqueLabel("notx"))
+		b := models.NewContactBatch(a, "")
+		if err := b.Add(ctx, db, models.ContactRequest{GivenName: "Outside", FamilyName: label}); err != nil {
+			t.Fatal(err)
+		}
+		if ids, err := b.Flush(ctx, db); err == nil || len(ids) != 0 {
+			t.Fatalf("Flush outside a transaction: %v %v", ids, err)
+		}
+		page, err := db.Contacts(ctx, a, models.ContactListOptions{Query: label, Limit: 10})
+		if err != nil || len(page.Contacts) != 0 {
+			t.Fatalf("a refused Flush wrote %d contacts (%v)", len(page.Contacts), err)
+		}
+		c := mustCreateContact(t, db, a, models.ContactRequest{GivenName: "After", FamilyName: label})
+		if page, _ := db.Contacts(ctx, a, models.ContactListOptions{Query: label, Limit: 10}); len(page.Contacts) != 1 || page.Contacts[0].ID != c.ID {
+			t.Fatalf("the contact created afterwards is not found: %+v", page.Contacts)
+		}
+	})
+}

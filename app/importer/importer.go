@@ -214,8 +214,9 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 			// for tables a fraction of their size (see AnalyzeGrowing);
 			// refreshing them each time the rows double costs a few
 			// analyses however large the file.
+			// A failure costs speed, not data: logged, not returned.
 			if err := im.db.AnalyzeGrowing(ctx); err != nil {
-				return imp, err
+				im.opts.Logger.Warn("analyze during import", "import", id, "err", err)
 			}
 			nextAnalyze = 2 * done
 		}
