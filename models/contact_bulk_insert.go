@@ -8,8 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"gorm.io/gorm"
 )
 
 // ContactBatch creates many contacts at once, for imports and generated
@@ -209,7 +207,7 @@ func (b *ContactBatch) Flush(ctx context.Context, tx *DB) ([]int64, error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	if _, inTx := tx.gorm.Statement.ConnPool.(gorm.TxCommitter); !inTx {
+	if !tx.inTx() {
 		return nil, errors.New("models: create contacts: ContactBatch.Flush must run in a transaction")
 	}
 	ids, err := insertContacts(ctx, tx, cs)

@@ -18,7 +18,7 @@ import (
 // on. COPY spares the server parsing and planning INSERTs of thousands of
 // parameters; everything else in fn runs exactly as under Tx.
 func (db *DB) BulkTx(ctx context.Context, fn func(tx *DB) error) error {
-	if _, inTx := db.gorm.Statement.ConnPool.(gorm.TxCommitter); inTx || !db.dialect.copies() {
+	if db.inTx() || !db.dialect.copies() {
 		return db.Tx(ctx, fn)
 	}
 	return db.with(ctx).Connection(func(g *gorm.DB) error {

@@ -190,6 +190,12 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
 	})
 }
 
+// inTx reports whether db runs inside a transaction (of Tx or BulkTx).
+func (db *DB) inTx() bool {
+	_, ok := db.gorm.Statement.ConnPool.(gorm.TxCommitter)
+	return ok
+}
+
 // with binds ctx to a GORM session for one query chain.
 func (db *DB) with(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
 

@@ -213,8 +213,8 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 			// Statistics from before this import would plan its batches
 			// for tables a fraction of their size (see AnalyzeGrowing);
 			// refreshing them each time the rows double costs a few
-			// analyses however large the file.
-			// A failure costs speed, not data: logged, not returned.
+			// analyses however large the file. A failure costs speed,
+			// not data, so it is logged, not returned.
 			if err := im.db.AnalyzeGrowing(ctx); err != nil {
 				im.opts.Logger.Warn("analyze during import", "import", id, "err", err)
 			}
