@@ -340,14 +340,23 @@ type InboxReply struct {
 	RepliedAt time.Time `json:"replied_at"` // zero: now
 }
 
+// The audit actions of the inbox's changes, named here so each appears as
+// a literal that TestAuditActionsListed can hold against AuditActions.
+const (
+	auditInboxAssign = "inbox.assign"
+	auditInboxReply  = "inbox.reply"
+	auditInboxClose  = "inbox.close"
+	auditInboxReopen = "inbox.reopen"
+)
+
 // updateInbox runs change on item id, made against version, in a
 // transaction with the row locked: the shared shape of assigning, replying,
-// closing and reopening. A stale version answers a
-// *ConflictError[InboxItem] with the item as it now stands.
-func (db *DB) updateInbox(ctx context.Context, actor Actor, what string, id, version int64,
+// closing and reopening, recorded in the audit log as action. A stale
+// version answers a *ConflictError[InboxItem] with the item as it now stands.
+func (db *DB) updateInbox(ctx context.Context, actor Actor, action string, id, version int64,
 	change func(tx *DB, old *InboxItem, set map[string]any) (audit map[string]any, err error)) (*InboxItem, error) {
 	if !actor.CanWrite() {
-		return nil, fmt.Errorf("models: %s inbox item %d: %w", what, id, ErrForbidden)
+		return nil, fmt.Errorf("models: %s item %d: %w", action, id, ErrForbidden)
 	}
 	if version <= 0 {
 		return nil, versionProblem()
@@ -371,9 +380,9 @@ func (db *DB) updateInbox(ctx context.Context, actor Actor, what string, id, ver
 		}
 		set["version"], set["updated_at"] = gorm.Expr("version + 1"), t
 		if err := tx.with(ctx).Model(&inboxRecord{}).Where("id = ?", id).Updates(set).Error; err != nil {
-			return fmt.Errorf("models: %s inbox item %d: %w", what, id, err)
+			return fmt.Errorf("models: %s item %d: %w", action, id, err)
 		}
-		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: "inbox." + what, SubjectType: "inbox_item", SubjectID: id, Detail: detail})
+		return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: action, SubjectType: "inbox_item", SubjectID: id, Detail: detail})
 	})
 	if errors.Is(err, errStale) {
 		current, err := db.InboxItemByID(ctx, actor, id)
@@ -393,7 +402,7 @@ func (db *DB) updateInbox(ctx context.Context, actor Actor, what string, id, ver
 // exist (and be the contact's, for a restricted contact); both nil
 // unassigns it.
 func (db *DB) AssignInboxItem(ctx context.Context, actor Actor, id int64, a InboxAssign) (*InboxItem, error) {
-	return db.updateInbox(ctx, actor, "assign", id, a.Version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
+	return db.updateInbox(ctx, actor, auditInboxAssign, id, a.Version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
 		user, dept := positiveID(a.UserID), positiveID(a.DepartmentID)
 		if user != nil && dept != nil {
 			return nil, &ValidationError{Fields: map[string]string{"assignee": "Assign the item to a person or to a department, not both."}}
@@ -466,7 +475,7 @@ func (tx *DB) checkInboxAssignee(ctx context.Context, it *InboxItem, user, dept 
 // response time (from when the customer posted) once; later replies do
 // not move them. The item becomes replied.
 func (db *DB) ReplyInboxItem(ctx context.Context, actor Actor, id int64, r InboxReply) (*InboxItem, error) {
-	return db.updateInbox(ctx, actor, "reply", id, r.Version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
+	return db.updateInbox(ctx, actor, auditInboxReply, id, r.Version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
 		var v ValidationError
 		text := cleanText(r.Text)
 		link := cleanLine(r.URL)
@@ -527,7 +536,7 @@ func (db *DB) ReplyInboxItem(ctx context.Context, actor Actor, id int64, r Inbox
 // CloseInboxItem closes an item as needing no action, with an optional
 // reason.
 func (db *DB) CloseInboxItem(ctx context.Context, actor Actor, id int64, version int64, reason string) (*InboxItem, error) {
-	return db.updateInbox(ctx, actor, "close", id, version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
+	return db.updateInbox(ctx, actor, auditInboxClose, id, version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
 		reason = cleanLine(reason)
 		var v ValidationError
 		checkLength(&v, "reason", "reason", reason, maxInboxCloseReason)
@@ -546,7 +555,7 @@ func (db *DB) CloseInboxItem(ctx context.Context, actor Actor, id int64, version
 // ReopenInboxItem puts a closed or replied item back in the open queue.
 // A reply already given keeps its response time.
 func (db *DB) ReopenInboxItem(ctx context.Context, actor Actor, id int64, version int64) (*InboxItem, error) {
-	return db.updateInbox(ctx, actor, "reopen", id, version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
+	return db.updateInbox(ctx, actor, auditInboxReopen, id, version, func(tx *DB, old *InboxItem, set map[string]any) (map[string]any, error) {
 		set["status"], set["closed_at"], set["closed_by_user_id"], set["close_reason"] = InboxOpen, nil, nil, ""
 		return map[string]any{"from": old.Status}, nil
 	})
