@@ -98,6 +98,22 @@ func TestInboxJourney(t *testing.T) {
 			return browsertest.Eval[int](p, `document.querySelectorAll("#chart-volume canvas, #chart-terms canvas, #chart-response canvas").length`) == 3
 		})
 		p.CheckFits()
+		// The response chart's legend tells the median from the 90th
+		// percentile by name, by colour and by line pattern.
+		type key struct{ Label, Style, Colour string }
+		keys := browsertest.Eval[[]key](p, `[...document.querySelectorAll("#chart-response .u-series[class*=series-]")].map(r => {
+			const m = getComputedStyle(r.querySelector(".u-marker"));
+			return {Label: r.querySelector(".u-label").textContent, Style: m.borderTopStyle, Colour: m.borderTopColor};
+		})`)
+		if len(keys) < 2 || keys[0].Label != "Median" || keys[1].Label != "90th percentile" {
+			t.Fatalf("response chart legend: %+v", keys)
+		}
+		if keys[0].Colour == keys[1].Colour || keys[0].Style == keys[1].Style {
+			t.Errorf("median and 90th percentile drawn alike: %+v", keys)
+		}
+		if got := p.Text("#chart-response figcaption"); got != "Support" {
+			t.Errorf("response chart caption: %q", got)
+		}
 		p.Screenshot("listening")
 
 		p.Go("/")

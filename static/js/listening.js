@@ -82,26 +82,53 @@
     }, [xs, top.map(function (t) { return t.count; })]);
   }
 
+  // The colours of the response chart's lines live in social.css, beside
+  // the keys that the figures and the table carry.
+  function cssColour(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
+
+  function largest(lists) {
+    return lists.reduce(function (m, l) {
+      return l.reduce(function (m, v) { return v == null ? m : Math.max(m, v); }, m);
+    }, 0);
+  }
+
+  // One small chart per department, on one scale so their heights compare:
+  // with the median and the 90th percentile each in its own colour, a
+  // department per colour would need twice as many colours to keep apart.
   function response(d, x) {
-    var el = document.getElementById("chart-response");
-    if (!el || !d.departments || !d.departments.length) return;
-    var series = [{}];
-    var data = [x];
-    d.departments.forEach(function (dep, i) {
-      var c = palette[i % palette.length];
-      series.push({ label: dep.name + " median", stroke: c, width: 2, spanGaps: true });
-      series.push({ label: dep.name + " p90", stroke: c, width: 1.5, dash: [6, 4], spanGaps: true });
-      data.push(minutes(dep.median), minutes(dep.p90));
+    var box = document.getElementById("chart-response");
+    if (!box || !d.departments || !d.departments.length) return;
+    var median = cssColour("--chart-median"), p90 = cssColour("--chart-p90"), target = cssColour("--chart-target");
+    var goal = d.target_seconds ? Math.round(d.target_seconds / 6) / 10 : null;
+    var top = Math.max(1, goal || 0, largest(d.departments.map(function (dep) { return minutes(dep.p90); })));
+    d.departments.forEach(function (dep) {
+      var fig = document.createElement("figure");
+      fig.className = "chart-department";
+      var cap = document.createElement("figcaption");
+      cap.textContent = dep.name;
+      var el = document.createElement("div");
+      el.className = "chart";
+      fig.appendChild(cap);
+      fig.appendChild(el);
+      box.appendChild(fig);
+      var series = [
+        {},
+        { label: "Median", class: "series-median", stroke: median, width: 2, spanGaps: true },
+        { label: "90th percentile", class: "series-p90", stroke: p90, width: 2, dash: [6, 4], spanGaps: true }
+      ];
+      var data = [x, minutes(dep.median), minutes(dep.p90)];
+      if (goal) {
+        series.push({ label: "Target", class: "series-target", stroke: target, width: 1, dash: [2, 3], points: { show: false } });
+        data.push(x.map(function () { return goal; }));
+      }
+      add(el, {
+        series: series,
+        scales: { y: { range: [0, top * 1.1] } },
+        axes: [{}, { label: "minutes", size: 50 }]
+      }, data);
     });
-    if (d.target_seconds) {
-      series.push({ label: "target", stroke: "#b42318", width: 1, dash: [2, 3], points: { show: false } });
-      data.push(x.map(function () { return Math.round(d.target_seconds / 6) / 10; }));
-    }
-    add(el, {
-      series: series,
-      scales: { y: { range: function (u, lo, hi) { return [0, Math.max(1, hi * 1.1)]; } } },
-      axes: [{}, { label: "minutes", size: 50 }]
-    }, data);
   }
 
   function draw() {

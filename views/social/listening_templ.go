@@ -157,7 +157,7 @@ func ListeningPage(p views.Page, d ListeningData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</p></section><section class=\"card stat\" aria-labelledby=\"stat-median\"><h2 id=\"stat-median\" class=\"small muted\">Median response</h2><p class=\"stat-value\" id=\"listening-median\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</p></section><section class=\"card stat\" aria-labelledby=\"stat-median\"><h2 id=\"stat-median\" class=\"small muted\"><span class=\"key key-median\" aria-hidden=\"true\"></span>Median response</h2><p class=\"stat-value\" id=\"listening-median\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -170,7 +170,7 @@ func ListeningPage(p views.Page, d ListeningData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</p></section><section class=\"card stat\" aria-labelledby=\"stat-p90\"><h2 id=\"stat-p90\" class=\"small muted\">90th percentile</h2><p class=\"stat-value\" id=\"listening-p90\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</p></section><section class=\"card stat\" aria-labelledby=\"stat-p90\"><h2 id=\"stat-p90\" class=\"small muted\"><span class=\"key key-p90\" aria-hidden=\"true\"></span>90th percentile</h2><p class=\"stat-value\" id=\"listening-p90\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -327,7 +327,7 @@ func ListeningPage(p views.Page, d ListeningData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<div class=\"chart\" id=\"chart-response\" aria-hidden=\"true\"></div><table class=\"table small stats-table\" id=\"table-response\"><thead><tr><th scope=\"col\">Department</th><th scope=\"col\">Median</th><th scope=\"col\">90th percentile</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<div id=\"chart-response\" aria-hidden=\"true\"></div><table class=\"table small stats-table\" id=\"table-response\"><thead><tr><th scope=\"col\">Department</th><th scope=\"col\"><span class=\"key key-median\" aria-hidden=\"true\"></span>Median</th><th scope=\"col\"><span class=\"key key-p90\" aria-hidden=\"true\"></span>90th percentile</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -376,7 +376,7 @@ func ListeningPage(p views.Page, d ListeningData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</tbody></table><p class=\"small muted\">The table shows each department's latest day with replies; the chart shows every day.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</tbody></table><p class=\"small muted\">The table shows each department's latest day with replies; the charts show every day.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
