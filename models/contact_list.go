@@ -84,19 +84,10 @@ func (db *DB) Contacts(ctx context.Context, actor Actor, opts ContactListOptions
 	if !ok {
 		return nil, sortProblem("name, updated, created or last_contacted")
 	}
-	q, err := db.contactFilter(ctx, actor, opts)
+	limit := clampLimit(opts.Limit, 50, 200)
+	cs, err := db.findContacts(ctx, actor, opts, order, limit+1)
 	if err != nil {
 		return nil, err
-	}
-	if q, err = order.after(q, string(opts.Sort), opts.Cursor); err != nil {
-		return nil, cursorProblem()
-	}
-	limit := clampLimit(opts.Limit, 50, 200)
-	var cs []Contact
-	err = q.Preload("Emails", byPosition).Preload("Phones", byPosition).Preload("Company").
-		Order(order.orderBy()).Limit(limit + 1).Find(&cs).Error
-	if err != nil {
-		return nil, fmt.Errorf("models: list contacts: %w", err)
 	}
 	page := &ContactPage{Contacts: cs}
 	if len(cs) > limit {
@@ -107,6 +98,85 @@ func (db *DB) Contacts(ctx context.Context, actor Actor, opts ContactListOptions
 		return nil, err
 	}
 	return page, nil
+}
+
+// searchWalk is how many rows of a list, in the list's order, a search
+// reads before it turns to the search index. See findContacts.
+const searchWalk = 2000
+
+// findContacts loads up to n contacts of the list opts describes, from
+// its cursor on, with emails, phones and company.
+//
+// A search has two ways to find its first page, and each is slow where the
+// other is fast. Walking the list in order and testing each row stops as
+// soon as the page is full: quick when matches are common early in the
+// list ("acme" at one contact in ten), but a common name that sorts late
+// ("Müller", 2% of a million contacts, all under M) walks half the table
+// first. Asking the trigram index collects every match and sorts them:
+// quick for rare words, but it fetches and sorts tens of thousands of rows
+// for a common one. The Postgres planner chooses between the two from
+// estimates that cannot see where matches fall in the order, and its wrong
+// guesses took over a second. So the choice is made here, with a bound:
+// walk at most searchWalk rows; if that does not fill the page, continue
+// after the last match through the index, which then only has to sort the
+// matches that remain.
+func (db *DB) findContacts(ctx context.Context, actor Actor, opts ContactListOptions, order keyset[Contact], n int) ([]Contact, error) {
+	search := searchTerms(opts.Query)
+	query := opts.Query
+	opts.Query = ""
+	list := func(cursor string) (*gorm.DB, error) {
+		q, err := db.contactFilter(ctx, actor, opts)
+		if err != nil {
+			return nil, err
+		}
+		if q, err = order.after(q, string(opts.Sort), cursor); err != nil {
+			return nil, cursorProblem()
+		}
+		return q, nil
+	}
+	find := func(q *gorm.DB, n int) ([]Contact, error) {
+		var cs []Contact
+		err := q.Preload("Emails", byPosition).Preload("Phones", byPosition).Preload("Company").
+			Order(order.orderBy()).Limit(n).Find(&cs).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: list contacts: %w", err)
+		}
+		return cs, nil
+	}
+	q, err := list(opts.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	if !indexedSearch(search) {
+		return find(db.contactSearch(q, query), n)
+	}
+
+	// The walk: the next searchWalk rows of the list, tested with LIKE on
+	// both databases (the index cannot help with rows already in hand).
+	walk := db.with(ctx).Table("(?) AS contacts", q.Order(order.orderBy()).Limit(searchWalk))
+	for _, t := range search {
+		cond, arg := likeContains("contacts.search_text", t)
+		walk = walk.Where(cond, arg)
+	}
+	cs, err := find(walk, n)
+	if err != nil || len(cs) == n {
+		return cs, err
+	}
+
+	// The index, from the last match on. The fence keeps the planner from
+	// turning this back into a walk in list order.
+	cursor := opts.Cursor
+	if len(cs) > 0 {
+		cursor = order.cursor(string(opts.Sort), &cs[len(cs)-1])
+	}
+	if q, err = list(cursor); err != nil {
+		return nil, err
+	}
+	rest, err := find(db.with(ctx).Table("(?"+db.dialect.planFence()+") AS contacts", db.contactSearch(q, query)), n-len(cs))
+	if err != nil {
+		return nil, err
+	}
+	return append(cs, rest...), nil
 }
 
 // maxSelection bounds a list of chosen contacts.
@@ -177,6 +247,17 @@ func (db *DB) contactFilter(ctx context.Context, actor Actor, opts ContactListOp
 		q = q.Where("contacts.last_contacted_at < ?", to.UTC())
 	}
 	return q, nil
+}
+
+// indexedSearch reports whether a search has a term the trigram index
+// can answer.
+func indexedSearch(terms []string) bool {
+	for _, t := range terms {
+		if utf8.RuneCountInString(t) >= minTrigramTerm {
+			return true
+		}
+	}
+	return false
 }
 
 // contactSearch narrows q to contacts matching every word of query. Words

@@ -33,6 +33,9 @@ type dialect interface {
 	// searchKey) and at least minTrigramTerm characters long, so the
 	// trigram index can answer each one.
 	contactSearch(terms []string) (string, []any)
+	// planFence ends a subquery so that the planner plans it on its own
+	// rather than merging it into the query around it.
+	planFence() string
 	// noteSearch is the same condition on notes.search_text.
 	noteSearch(terms []string) (string, []any)
 	// epochSeconds is an integer expression: the Unix time of a time
@@ -114,6 +117,9 @@ func (postgresDialect) contactSearch(terms []string) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// A subquery with OFFSET is planned on its own (it is never pulled up).
+func (postgresDialect) planFence() string { return " OFFSET 0" }
+
 // Notes are searched as contacts are, through notes_search_idx.
 func (postgresDialect) noteSearch(terms []string) (string, []any) {
 	conds := make([]string, len(terms))
@@ -177,6 +183,10 @@ func (sqliteDialect) contactSearch(terms []string) (string, []any) {
 	}
 	return "contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", []any{strings.Join(phrases, " AND ")}
 }
+
+// SQLite does not flatten a subquery with a LIMIT into an outer query
+// that has one; -1 is no limit.
+func (sqliteDialect) planFence() string { return " LIMIT -1" }
 
 // Notes are searched as contacts are, through notes_fts.
 func (sqliteDialect) noteSearch(terms []string) (string, []any) {

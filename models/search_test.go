@@ -147,6 +147,120 @@ func TestContactSearch(t *testing.T) {
 	})
 }
 
+// TestContactSearchPastTheWalk pages a search over a list longer than the
+// stretch a search walks in order before it asks the index (2,000 rows):
+// matches inside that stretch and after it come in one order, each once,
+// across pages and sort orders, and contacts the person may not see stay
+// out whichever way a row was found.
+func TestContactSearchPastTheWalk(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		sales := newTestDepartment(t, db, "Sales")
+		finance := newTestDepartment(t, db, "Finance")
+		a := newTestActor(t, db, models.RoleMember, sales)
+		creator := newTestActor(t, db, models.RoleMember, sales, finance)
+		tag := uniqueLabel("walk")
+		var early, late, hidden []int64
+		err := db.BulkTx(ctx, func(tx *models.DB) error {
+			b := models.NewContactBatch(creator, "Imported from walk.csv")
+			add := func(given, family, title string, dept *int64) error {
+				return b.Add(ctx, tx, models.ContactRequest{GivenName: given, FamilyName: family, JobTitle: title,
+					Tags: []string{tag}, RestrictedDepartmentID: dept, Source: models.SourceImport})
+			}
+			// In name order (family name first): 3 matches, 2,050 rows
+			// that do not match, 60 matches; hidden matches among both.
+			for i := range 3 {
+				if err := add("Quokka", fmt.Sprintf("Aa%d", i), "", nil); err != nil {
+					return err
+				}
+			}
+			if err := add("Quokka", "Ab hidden", "", &finance); err != nil {
+				return err
+			}
+			for i := range 2050 {
+				if err := add("Filler", fmt.Sprintf("B%04d", i), "", nil); err != nil {
+					return err
+				}
+			}
+			for i := range 60 {
+				given := "Quokka"
+				if i < 10 {
+					given += " Xq"
+				}
+				if err := add(given, fmt.Sprintf("C%03d", i), "Late riser", nil); err != nil {
+					return err
+				}
+			}
+			if err := add("Quokka", "Cz hidden", "Late riser", &finance); err != nil {
+				return err
+			}
+			ids, err := b.Flush(ctx, tx)
+			if err != nil {
+				return err
+			}
+			early, hidden, late = ids[:3], []int64{ids[3], ids[len(ids)-1]}, ids[2054:2114]
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := func(opts models.ContactListOptions) []int64 {
+			t.Helper()
+			var got []int64
+			for pages := 0; ; pages++ {
+				page, err := db.Contacts(ctx, a, opts)
+				if err != nil {
+					t.Fatalf("%+v: %v", opts, err)
+				}
+				for _, c := range page.Contacts {
+					got = append(got, c.ID)
+				}
+				if page.NextCursor == "" || pages > 10 {
+					return got
+				}
+				opts.Cursor = page.NextCursor
+			}
+		}
+		reversed := func(ids []int64) []int64 {
+			r := slices.Clone(ids)
+			slices.Reverse(r)
+			return r
+		}
+		cases := []struct {
+			name string
+			opts models.ContactListOptions
+			want []int64
+		}{
+			{"by name, found by walking and through the index", models.ContactListOptions{Query: "quokka", Tag: tag},
+				append(slices.Clone(early), late...)},
+			{"nothing in the walk", models.ContactListOptions{Query: "quokka riser", Tag: tag}, late},
+			{"a short word filters both", models.ContactListOptions{Query: "quokka xq", Tag: tag}, late[:10]},
+			{"newest first", models.ContactListOptions{Query: "quokka", Tag: tag, Sort: models.ContactSortCreated},
+				reversed(append(slices.Clone(early), late...))},
+			{"pages of 7", models.ContactListOptions{Query: "quokka", Tag: tag, Limit: 7}, nil}, // only length checked
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				got := all(tc.opts)
+				for _, id := range hidden {
+					if slices.Contains(got, id) {
+						t.Fatalf("hidden contact %d listed", id)
+					}
+				}
+				if tc.want == nil {
+					if len(got) != 63 || len(got) != len(slices.Compact(slices.Sorted(slices.Values(got)))) {
+						t.Fatalf("%d contacts (want 63, each once)", len(got))
+					}
+					return
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("got %d contacts %v\nwant %d %v", len(got), got, len(tc.want), tc.want)
+				}
+			})
+		}
+	})
+}
+
 // BenchmarkContactSearch measures a search over a few thousand contacts on
 // SQLite, where the FTS5 trigram table does the work.
 func BenchmarkContactSearch(b *testing.B) {
