@@ -14,7 +14,10 @@ import (
 	"rapport/models/dbtest"
 )
 
-var inviteLink = regexp.MustCompile(`id="invite-link">([^<]+)<`)
+var (
+	inviteLink        = regexp.MustCompile(`id="invite-link">([^<]+)<`)
+	pendingInvitation = regexp.MustCompile(`(?s)id="pending-invitations".*?<tbody><tr>.*?</tr>`)
+)
 
 // The issue's journey: setup, invite a colleague into another department,
 // both sign in, and the audit log shows it all.
@@ -42,8 +45,13 @@ func TestSetupInviteSignInAndAudit(t *testing.T) {
 		if !strings.HasPrefix(link.Path, "/join/") {
 			t.Fatalf("invitation link %q", m[1])
 		}
-		if again := admin.Get("/admin/users"); strings.Contains(again.Body, link.Path) {
+		again := admin.Get("/admin/users")
+		if strings.Contains(again.Body, link.Path) {
 			t.Fatal("the invitation link must be shown only once")
+		}
+		// The pending invitation says which department Sam will join.
+		if row := pendingInvitation.FindString(again.Body); !strings.Contains(row, "sam@example.com") || !strings.Contains(row, ">Billing<") {
+			t.Errorf("pending invitation row = %q, want sam@example.com joining Billing", row)
 		}
 
 		sam := srv.NewClient(t)

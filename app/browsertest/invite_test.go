@@ -86,8 +86,20 @@ func TestInvitationJourney(t *testing.T) {
 		if !strings.HasPrefix(link, srv.URL+"/join/") {
 			t.Fatalf("the invitation link %q does not point at this Rapport (%s)", link, srv.URL)
 		}
-		if pending := ap.Text("#invite-h ~ ul"); !strings.Contains(pending, email) || !strings.Contains(pending, "member") {
+		if pending := ap.Text("#pending-invitations tbody tr"); !strings.Contains(pending, email) || !strings.Contains(pending, "member") {
 			t.Errorf("pending invitations = %q, want %s as a member", pending, email)
+		}
+		if dept := ap.Text("#pending-invitations td[data-label=Departments]"); dept != "Support" {
+			t.Errorf("pending invitation's departments = %q, want Support", dept)
+		}
+		// Its heading sits like the other sections' headings, at the top of
+		// a card of its own.
+		if gap := browsertest.Eval[float64](ap, `(() => {
+			const h = document.getElementById("pending-h"), card = h.closest(".card");
+			return h.getBoundingClientRect().top - card.getBoundingClientRect().top;
+		})()`); gap != browsertest.Eval[float64](ap, `document.getElementById("users-h").getBoundingClientRect().top -
+			document.getElementById("users-h").closest(".card").getBoundingClientRect().top`) {
+			t.Errorf("Pending invitations heading is %vpx into its card, unlike People's", gap)
 		}
 		ap.Screenshot("admin-invitation-link")
 

@@ -28,4 +28,20 @@ func inDepartment(u models.User, id int64) bool {
 
 func joinNames(names []string) string { return strings.Join(names, ", ") }
 
+// invitationDepartments names the departments inv will join, in the order
+// of deps; "None" when it joins none.
+func invitationDepartments(inv models.Invitation, deps []models.Department) string {
+	ids := inv.Departments()
+	var names []string
+	for _, d := range deps {
+		if slices.Contains(ids, d.ID) {
+			names = append(names, d.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "None"
+	}
+	return joinNames(names)
+}
+
 var roles = []models.Role{models.RoleAdmin, models.RoleMember, models.RoleViewer}
