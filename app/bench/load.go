@@ -34,11 +34,14 @@ type LoadOptions struct {
 
 // LoadResult is what a load run measured.
 type LoadResult struct {
-	Ops                 map[string]*OpStats
-	Total, Errors       int64
-	Elapsed             time.Duration
-	RSSStart, RSSEnd    int64 // server resident memory, bytes
-	RSSPeak             int64
+	Ops              map[string]*OpStats
+	Total, Errors    int64
+	Elapsed          time.Duration
+	RSSStart, RSSEnd int64 // server resident memory, bytes
+	RSSPeak          int64
+	// RSSEvery holds the server's resident memory at each tenth of the
+	// run, to show whether it levels off or keeps climbing.
+	RSSEvery            []int64
 	ContactsInDatabase  int64
 	ClientsAndDurations string
 }
@@ -141,16 +144,25 @@ func Load(ctx context.Context, db *models.DB, opts LoadOptions) (*LoadResult, er
 	peak := atomic.Int64{}
 	peak.Store(res.RSSStart)
 	stopSampling := make(chan struct{})
+	sampled := make(chan []int64)
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
+		var every []int64
+		begun, next := time.Now(), opts.Duration/10
 		for {
 			select {
 			case <-stopSampling:
+				sampled <- every
 				return
 			case <-t.C:
-				if v := rss(cmd.Process.Pid); v > peak.Load() {
+				v := rss(cmd.Process.Pid)
+				if v > peak.Load() {
 					peak.Store(v)
+				}
+				if time.Since(begun) >= next {
+					every = append(every, v)
+					next += opts.Duration / 10
 				}
 			}
 		}
@@ -180,6 +192,7 @@ func Load(ctx context.Context, db *models.DB, opts LoadOptions) (*LoadResult, er
 	}
 	wg.Wait()
 	close(stopSampling)
+	res.RSSEvery = <-sampled
 	res.Elapsed = time.Since(start)
 	res.RSSEnd = rss(cmd.Process.Pid)
 	res.RSSPeak = max(peak.Load(), res.RSSEnd)
@@ -271,5 +284,12 @@ func LoadMarkdown(r *LoadResult, dialect string, opts LoadOptions, command strin
 	}
 	fmt.Fprintf(&b, "\nThroughput %.0f requests/s, %d errors (target: zero). Server memory (RSS): %d MB at start, %d MB at end, %d MB peak.\n",
 		float64(r.Total)/r.Elapsed.Seconds(), r.Errors, r.RSSStart>>20, r.RSSEnd>>20, r.RSSPeak>>20)
+	if len(r.RSSEvery) > 0 {
+		mb := make([]string, len(r.RSSEvery))
+		for i, v := range r.RSSEvery {
+			mb[i] = strconv.FormatInt(v>>20, 10)
+		}
+		fmt.Fprintf(&b, "RSS at each tenth of the run, MB: %s.\n", strings.Join(mb, ", "))
+	}
 	return b.String()
 }
