@@ -99,7 +99,11 @@ func Run(ctx context.Context, cfg *config.Config, db *models.DB, opts Options) (
 	}
 
 	var results []Result
-	terms := []string{"alvarez", "mueller", "acme", "contact12", "5550", "petrov", "王", "vip"}
+	// Common words early and late in name order ("alvarez", "müller": one
+	// contact in 45 each, "王" too), common words spread through the list
+	// ("acme", "vip", "5550"), a rare one ("contact12") and one that finds
+	// nothing ("petrov").
+	terms := []string{"alvarez", "müller", "acme", "contact12", "5550", "petrov", "王", "vip"}
 	res, err := measure(opts.Samples, func(i int) error {
 		return get(client, base+"/contacts?q="+url.QueryEscape(terms[i%len(terms)]), true)
 	}, func(i int) error {
