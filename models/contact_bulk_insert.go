@@ -19,7 +19,7 @@ import (
 // million-row import take seconds per hundred thousand rather than minutes.
 //
 // Contacts created this way are recorded by their caller (an import keeps
-// them in import_changes and audits the import as a whole), so no audit
+// their ids as ranges and audits the import as a whole), so no audit
 // event is written per contact.
 type ContactBatch struct {
 	actor   Actor

@@ -1,10 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,8 +130,10 @@ const (
 	ImportChangeUpdated = "updated"
 )
 
-// ImportChange records what an import did to one contact. Before, for an
-// update, is a JSON ContactPatch that puts back the fields it changed.
+// ImportChange records a contact an import updated: Before is a JSON
+// ContactPatch that puts back the fields it changed. Imports made before
+// migration 00014 also have a "created" row per contact they created;
+// since then those are IDRanges in import_created_ranges.
 type ImportChange struct {
 	ID        int64
 	ImportID  int64
@@ -140,6 +144,62 @@ type ImportChange struct {
 
 // TableName maps ImportChange to import_changes.
 func (ImportChange) TableName() string { return "import_changes" }
+
+// IDRange is a run of consecutive ids, First to Last inclusive.
+type IDRange struct {
+	First, Last int64
+}
+
+// IDRanges is a set of ids as sorted, disjoint runs that do not touch:
+// how an import records the contacts it created, one run per batch or
+// fewer, instead of one row per contact (migration 00014).
+type IDRanges []IDRange
+
+// RangesOf returns the runs ids make, in any order, duplicates allowed.
+func RangesOf(ids []int64) IDRanges {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	var rs IDRanges
+	for _, id := range ids {
+		if n := len(rs); n > 0 && rs[n-1].Last+1 == id {
+			rs[n-1].Last = id
+			continue
+		}
+		rs = append(rs, IDRange{First: id, Last: id})
+	}
+	return rs
+}
+
+// Merge returns the union of rs and o. It appends to rs in place when o
+// lies after it, as each batch's new ids do.
+func (rs IDRanges) Merge(o IDRanges) IDRanges {
+	if len(rs) > 0 && len(o) > 0 && o[0].First <= rs[len(rs)-1].Last {
+		all := slices.SortedFunc(slices.Values(slices.Concat(rs, o)), func(a, b IDRange) int { return cmp.Compare(a.First, b.First) })
+		rs, o = all[:0:0], all
+	}
+	for _, r := range o {
+		if n := len(rs); n > 0 && r.First <= rs[n-1].Last+1 {
+			rs[n-1].Last = max(rs[n-1].Last, r.Last)
+			continue
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// Contains reports whether id is in one of the runs.
+func (rs IDRanges) Contains(id int64) bool {
+	i, _ := slices.BinarySearchFunc(rs, id, func(r IDRange, id int64) int { return cmp.Compare(r.Last, id) })
+	return i < len(rs) && rs[i].First <= id
+}
+
+// Count is how many ids the runs hold.
+func (rs IDRanges) Count() int64 {
+	var n int64
+	for _, r := range rs {
+		n += r.Last - r.First + 1
+	}
+	return n
+}
 
 // ImportRequest describes a new import of an uploaded file.
 type ImportRequest struct {
@@ -374,9 +434,10 @@ func (db *DB) BeginImport(ctx context.Context, id int64) (*Import, error) {
 }
 
 // RecordImportBatch stores a batch's outcome: the running totals, the rows
-// it rejected or warned about, and the contacts it changed. Call it on the
-// transaction that did the batch's work, so they commit together.
-func (db *DB) RecordImportBatch(ctx context.Context, id int64, c ImportCounts, failures []ImportFailure, changes []ImportChange) error {
+// it rejected or warned about, the contacts it updated (changes, each with
+// what undo restores) and those it created. Call it on the transaction
+// that did the batch's work, so they commit together.
+func (db *DB) RecordImportBatch(ctx context.Context, id int64, c ImportCounts, failures []ImportFailure, changes []ImportChange, created IDRanges) error {
 	for i := range failures {
 		failures[i].ImportID = id
 	}
@@ -388,9 +449,16 @@ func (db *DB) RecordImportBatch(ctx context.Context, id int64, c ImportCounts, f
 			return fmt.Errorf("models: record failures of import %d: %w", id, err)
 		}
 	}
+	if len(created) > 0 {
+		_, err := insertRows(ctx, db, "import_created_ranges", []string{"import_id", "first_id", "last_id"}, len(created), false,
+			func(i int, a []any) []any { return append(a, id, created[i].First, created[i].Last) })
+		if err != nil {
+			return fmt.Errorf("models: record contacts created by import %d: %w", id, err)
+		}
+	}
 	if len(changes) > 0 {
-		// A batch creates thousands of these: written as contacts' lists
-		// are, not by GORM reflecting on each struct.
+		// A batch may update thousands of contacts: written as contacts'
+		// lists are, not by GORM reflecting on each struct.
 		_, err := insertRows(ctx, db, "import_changes", []string{"import_id", "contact_id", "action", "before"}, len(changes), false,
 			func(i int, a []any) []any {
 				ch := &changes[i]
@@ -490,16 +558,24 @@ func (db *DB) EachImportFailure(ctx context.Context, actor Actor, id int64, all 
 	}
 }
 
-// ImportCreatedContacts lists the contacts an import created, so a resumed
-// import recognises rows that repeat earlier ones.
-func (db *DB) ImportCreatedContacts(ctx context.Context, id int64) ([]int64, error) {
-	var ids []int64
-	err := db.with(ctx).Model(&ImportChange{}).Where("import_id = ? AND action = ?", id, ImportChangeCreated).
-		Order("id").Pluck("contact_id", &ids).Error
+// ImportCreatedContacts returns the contacts an import created, so a
+// resumed import recognises rows that repeat earlier ones and undo deletes
+// them: the ranges its batches recorded, and the one row per contact of
+// imports made before migration 00014.
+func (db *DB) ImportCreatedContacts(ctx context.Context, id int64) (IDRanges, error) {
+	var rs IDRanges
+	err := db.with(ctx).Table("import_created_ranges").Where("import_id = ?", id).Order("first_id").
+		Select("first_id AS first, last_id AS last").Scan(&rs).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: contacts created by import %d: %w", id, err)
 	}
-	return ids, nil
+	var ids []int64
+	err = db.with(ctx).Model(&ImportChange{}).Where("import_id = ? AND action = ?", id, ImportChangeCreated).
+		Pluck("contact_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: contacts created by import %d: %w", id, err)
+	}
+	return rs.Merge(RangesOf(ids)), nil
 }
 
 // FindImportMatch returns the visible contact a row to import duplicates,
@@ -542,16 +618,13 @@ func (db *DB) UndoImport(ctx context.Context, actor Actor, id int64) (*UndoResul
 		if !im.Undoable(now()) {
 			return &ValidationError{Fields: map[string]string{"import": "This import can no longer be undone: only finished imports, within their undo window, can be."}}
 		}
-		var changes []ImportChange
-		// Newest first, so a contact the import changed twice ends as it was
-		// before the first change.
-		if err := tx.with(ctx).Where("import_id = ?", id).Order("id DESC").Find(&changes).Error; err != nil {
-			return fmt.Errorf("models: undo import %d: %w", id, err)
+		created, err := tx.ImportCreatedContacts(ctx, id)
+		if err != nil {
+			return err
 		}
-		for _, ch := range changes {
-			switch ch.Action {
-			case ImportChangeCreated:
-				err := tx.DeleteContact(ctx, actor, ch.ContactID)
+		for _, r := range slices.Backward(created) {
+			for cid := r.Last; cid >= r.First; cid-- {
+				err := tx.DeleteContact(ctx, actor, cid)
 				if errors.Is(err, ErrNotFound) {
 					res.Missing++
 					continue
@@ -560,25 +633,33 @@ func (db *DB) UndoImport(ctx context.Context, actor Actor, id int64) (*UndoResul
 					return fmt.Errorf("models: undo import %d: %w", id, err)
 				}
 				res.Deleted++
-			case ImportChangeUpdated:
-				var p ContactPatch
-				if err := json.Unmarshal([]byte(ch.Before), &p); err != nil {
-					return fmt.Errorf("models: undo import %d: decode change %d: %w", id, ch.ID, err)
-				}
-				c, err := tx.Contact(ctx, actor, ch.ContactID)
-				if errors.Is(err, ErrNotFound) {
-					res.Missing++
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				p.Version = c.Version
-				if _, err := tx.UpdateContact(ctx, actor, c.ID, p); err != nil {
-					return fmt.Errorf("models: undo import %d: restore contact %d: %w", id, c.ID, err)
-				}
-				res.Restored++
 			}
+		}
+		var changes []ImportChange
+		// Newest first, so a contact the import changed twice ends as it was
+		// before the first change.
+		if err := tx.with(ctx).Where("import_id = ? AND action = ?", id, ImportChangeUpdated).Order("id DESC").
+			Find(&changes).Error; err != nil {
+			return fmt.Errorf("models: undo import %d: %w", id, err)
+		}
+		for _, ch := range changes {
+			var p ContactPatch
+			if err := json.Unmarshal([]byte(ch.Before), &p); err != nil {
+				return fmt.Errorf("models: undo import %d: decode change %d: %w", id, ch.ID, err)
+			}
+			c, err := tx.Contact(ctx, actor, ch.ContactID)
+			if errors.Is(err, ErrNotFound) {
+				res.Missing++
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			p.Version = c.Version
+			if _, err := tx.UpdateContact(ctx, actor, c.ID, p); err != nil {
+				return fmt.Errorf("models: undo import %d: restore contact %d: %w", id, c.ID, err)
+			}
+			res.Restored++
 		}
 		if err := tx.with(ctx).Model(&Import{}).Where("id = ?", id).Update("undone_at", now()).Error; err != nil {
 			return fmt.Errorf("models: undo import %d: %w", id, err)

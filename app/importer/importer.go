@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,12 +177,9 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 				return imp, fmt.Errorf("import %d: skip to record %d: %w", id, done, err)
 			}
 		}
-		ids, err := im.db.ImportCreatedContacts(ctx, id)
-		if err != nil {
+		if p.created, err = im.db.ImportCreatedContacts(ctx, id); err != nil {
 			return imp, err
 		}
-		slices.Sort(ids)
-		p.created = ids
 	}
 	report := func() {
 		c := p.counts
@@ -221,13 +217,15 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 			nextAnalyze = 2 * done
 		}
 		before := p.counts
+		var created models.IDRanges
 		err := im.db.BulkTx(ctx, func(tx *models.DB) error {
 			p.counts = before
-			failures, changes, err := p.batch(ctx, tx, batch)
+			failures, changes, c, err := p.batch(ctx, tx, batch)
 			if err != nil {
 				return err
 			}
-			if err := tx.RecordImportBatch(ctx, id, p.counts, failures, changes); err != nil {
+			created = c
+			if err := tx.RecordImportBatch(ctx, id, p.counts, failures, changes, created); err != nil {
 				return err
 			}
 			return t.SaveCheckpoint(tx, strconv.FormatInt(done+int64(len(batch)), 10))
@@ -237,6 +235,7 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 			// from the last checkpoint with fresh state.
 			return imp, err
 		}
+		p.created = p.created.Merge(created)
 		done += int64(len(batch))
 		report()
 	}

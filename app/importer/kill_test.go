@@ -128,8 +128,8 @@ func TestImportKilledMidwayResumesExactlyOnce(t *testing.T) {
 			t.Errorf("%d contacts, want %d: %v", n, rows, err)
 		}
 		created, err := db.ImportCreatedContacts(ctx, imp.ID)
-		if err != nil || len(created) != rows {
-			t.Errorf("%d contacts recorded as created (for undo), want %d: %v", len(created), rows, err)
+		if err != nil || created.Count() != rows {
+			t.Errorf("%d contacts recorded as created (for undo), want %d: %v", created.Count(), rows, err)
 		}
 		for _, i := range []int{0, rows / 2, rows - 1} {
 			if got := byEmail(t, db, a, fmt.Sprintf("contact%d@%s", i, []string{"example.com", "example.org", "example.net"}[i%3])); len(got) != 1 {

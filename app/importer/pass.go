@@ -18,15 +18,16 @@ import (
 // pass carries one run over a file: the import, who it runs as, what
 // earlier rows became, and the totals. What it keeps stays small whatever
 // the file's size: rows are matched against the database a batch at a
-// time, so only the ids of the contacts this import created are held.
+// time, so only the runs of ids of the contacts this import created are
+// held, one per batch at most (ids grow as contacts are inserted).
 type pass struct {
 	im    *Importer
 	imp   *models.Import
 	actor models.Actor
-	// created holds the contacts this import created, in ascending order
-	// (ids grow as they are inserted): a later row matching one of them is
-	// the same person again, merged whatever the duplicate policy.
-	created []int64
+	// created holds the contacts this import created: a later row
+	// matching one of them is the same person again, merged whatever the
+	// duplicate policy.
+	created models.IDRanges
 	// dryKeys holds, in a dry run, hashes of the keys of rows that would
 	// have created a contact: nothing is saved, so a later row repeating
 	// one is recognised here instead of in the database. A 64-bit hash
@@ -48,22 +49,22 @@ type batchRun struct {
 	contacts *models.ContactBatch
 	waiting  []*target // in the order added to contacts
 	changes  []models.ImportChange
+	created  []int64 // ids of the contacts written, but not in a dry run
 }
 
 // target is the contact a row went to.
 type target struct {
 	id      int64 // 0 while it waits in the batch to be written
 	created bool  // this import created it
-	change  int   // its "created" change in batchRun.changes, or -1
 }
 
-// batch saves rows through tx and returns the failures and changes to
-// record with them. New contacts are validated one by one and written
+// batch saves rows through tx and returns the failures, changes and
+// created contacts to record with them. New contacts are validated one by one and written
 // together; rows matching existing contacts are matched for the whole
 // batch at once. An error it returns is not about a row: the batch must
 // roll back. A dry run does it all in a savepoint it then rolls back, so
 // every check the writes make still reports its problem.
-func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.ImportFailure, []models.ImportChange, error) {
+func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.ImportFailure, []models.ImportChange, models.IDRanges, error) {
 	var failures []models.ImportFailure
 	b := &batchRun{seen: map[string]*target{}, contacts: models.NewContactBatch(p.actor, "Imported from "+p.imp.Filename)}
 	err := p.write(ctx, tx, func(tx *models.DB) error {
@@ -102,9 +103,9 @@ func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.I
 		return p.flush(ctx, tx, b)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return failures, b.changes, nil
+	return failures, b.changes, models.RangesOf(b.created), nil
 }
 
 func failure(r row, reason string, rejected bool) models.ImportFailure {
@@ -155,7 +156,7 @@ func (p *pass) row(ctx context.Context, tx *models.DB, b *batchRun, r row, keys 
 		return nil
 	}
 	if t == nil && match != 0 {
-		t = &target{id: match, created: p.isCreated(match), change: -1}
+		t = &target{id: match, created: p.created.Contains(match)}
 	}
 	if t == nil {
 		return p.create(ctx, tx, b, r, keys)
@@ -219,32 +220,27 @@ func (p *pass) create(ctx context.Context, tx *models.DB, b *batchRun, r row, ke
 		return err
 	}
 	p.counts.Created++
-	t := &target{created: true, change: -1}
+	t := &target{created: true}
 	if p.imp.DryRun {
 		p.dryRemember(keys)
-	} else {
-		t.change = len(b.changes)
-		b.changes = append(b.changes, models.ImportChange{Action: models.ImportChangeCreated, Before: "{}"})
 	}
 	remember(b.seen, keys, t)
 	b.waiting = append(b.waiting, t)
 	return nil
 }
 
-// flush writes the contacts waiting in the batch and gives their rows
-// and changes the new ids.
+// flush writes the contacts waiting in the batch and gives their rows the
+// new ids.
 func (p *pass) flush(ctx context.Context, tx *models.DB, b *batchRun) error {
 	ids, err := b.contacts.Flush(ctx, tx)
 	if err != nil {
 		return err
 	}
 	for i, id := range ids {
-		t := b.waiting[i]
-		t.id = id
-		if t.change >= 0 {
-			b.changes[t.change].ContactID = id
-			p.created = append(p.created, id)
-		}
+		b.waiting[i].id = id
+	}
+	if !p.imp.DryRun {
+		b.created = append(b.created, ids...)
 	}
 	b.waiting = b.waiting[:0]
 	return nil
@@ -266,11 +262,6 @@ func (p *pass) write(ctx context.Context, tx *models.DB, save func(tx *models.DB
 		return nil
 	}
 	return err
-}
-
-func (p *pass) isCreated(id int64) bool {
-	_, ok := slices.BinarySearch(p.created, id)
-	return ok
 }
 
 func (p *pass) dryHas(keys []string) bool {
