@@ -185,6 +185,96 @@ func TestEditInteractionParticipantsInTheUI(t *testing.T) {
 	})
 }
 
+// Without JavaScript the edit form still changes who took part: Find sends
+// the form back with the contacts that match its search as boxes to tick,
+// saving nothing; ticked boxes are saved and unticked ones left off; and
+// Find with an empty search, the button Enter presses, saves.
+func TestEditInteractionParticipantsWithoutScript(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		srv := apptest.Start(t, db)
+		c, u := srv.SignedIn(t, models.RoleMember, apptest.Unique("Sales "))
+		a := u.Actor("session")
+		family := apptest.Unique("Plain")
+		amy, _ := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Amy", FamilyName: family})
+		cal, _ := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Cal", FamilyName: family})
+		at := time.Now().UTC().Add(-2 * time.Hour).Truncate(time.Minute)
+		call, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: "call", Direction: "inbound",
+			OccurredAt: at, ContactIDs: []int64{amy.ID}, Subject: "Plain form"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := editLink.FindStringSubmatch(c.Get(fmt.Sprintf("/contacts/%d", amy.ID)).Body)
+		if m == nil {
+			t.Fatal("no Edit link on the call")
+		}
+		page := c.Get(unescapeURL(m[1]))
+		post := editFormPost.FindStringSubmatch(page.Body)
+		if page.Status != http.StatusOK || post == nil || !strings.Contains(page.Body, `name="find_contacts"`) {
+			t.Fatalf("the edit page without script: %d %.800s", page.Status, page.Body)
+		}
+		target := unescapeURL(post[1])
+		form := func(extra url.Values, contacts ...int64) url.Values {
+			v := url.Values{"version": {fmt.Sprint(call.Version)}, "kind": {"call"}, "direction": {"inbound"},
+				"occurred_at": {at.Format("2006-01-02T15:04")}, "subject": {"Plain form"}, "participants": {"1"}, "user_ids": {""}}
+			for _, id := range contacts {
+				v.Add("contact_ids", fmt.Sprint(id))
+			}
+			for k, vs := range extra {
+				v[k] = vs
+			}
+			return v
+		}
+		box := func(id int64, ticked bool) string {
+			b := fmt.Sprintf(`<input type="checkbox" name="contact_ids" value="%d"`, id)
+			if ticked {
+				return b + " checked>"
+			}
+			return b + ">"
+		}
+		contactsOfCall := func() []int64 {
+			t.Helper()
+			got, err := db.Interaction(ctx, a, call.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, p := range got.Contacts {
+				ids = append(ids, p.ID)
+			}
+			return ids
+		}
+
+		r := c.PostForm(target, form(url.Values{"find_contacts": {"1"}, "q": {"Cal " + family}}, amy.ID))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, box(cal.ID, false)) || !strings.Contains(r.Body, box(amy.ID, true)) ||
+			!strings.Contains(r.Body, "Tick who else it was with") {
+			t.Fatalf("Find should list Cal to tick beside Amy ticked: %d %.3000s", r.Status, r.Body)
+		}
+		if ids := contactsOfCall(); !slices.Equal(ids, []int64{amy.ID}) {
+			t.Errorf("Find saved the call with %v", ids)
+		}
+		if r := c.PostForm(target, form(url.Values{"find_contacts": {"1"}, "q": {"Nobody " + family}}, amy.ID)); !strings.Contains(r.Body, "No contact matches") {
+			t.Errorf("a search that finds nobody: %.1500s", r.Body)
+		}
+
+		// Cal ticked, Amy unticked: saved with Cal alone.
+		if r := c.PostForm(target, form(nil, cal.ID)); r.Status != http.StatusSeeOther {
+			t.Fatalf("save: %d %.800s", r.Status, r.Body)
+		}
+		if ids := contactsOfCall(); !slices.Equal(ids, []int64{cal.ID}) {
+			t.Errorf("after the save the call is with %v, want Cal", ids)
+		}
+		// Enter in a field presses Find; with no search it saves.
+		call, _ = db.Interaction(ctx, a, call.ID)
+		if r := c.PostForm(target, form(url.Values{"find_contacts": {"1"}, "q": {""}}, amy.ID, cal.ID)); r.Status != http.StatusSeeOther {
+			t.Fatalf("Find with an empty search: %d %.800s", r.Status, r.Body)
+		}
+		if ids := contactsOfCall(); !slices.Equal(ids, []int64{amy.ID, cal.ID}) {
+			t.Errorf("after Find with an empty search the call is with %v, want Amy and Cal", ids)
+		}
+	})
+}
+
 // Through the API: contact_ids and user_ids replace the participants,
 // left out they stay; an invisible contact or an empty list is a 422 and
 // a stale version a 409, and none of them changes anything.

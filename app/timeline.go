@@ -238,7 +238,7 @@ func (s *Server) renderInteractionEdit(c echo.Context, status int, f timeline.Ed
 	p := s.page(c, "Edit the "+f.Kind, "contacts")
 	if f.Colleagues == nil {
 		var err error
-		if f.Colleagues, err = s.colleagues(c.Request().Context()); err != nil {
+		if f.Colleagues, f.ColleaguesCut, err = s.colleagues(c.Request().Context()); err != nil {
 			return err
 		}
 	}
@@ -263,20 +263,32 @@ func (s *Server) interactionEdit(c echo.Context) error {
 	return s.renderInteractionEdit(c, http.StatusOK, f)
 }
 
+// colleagueLimit is how many users an edit form lists to add from: the
+// most that one page of Users holds.
+const colleagueLimit = 500
+
 // colleagues are the users an interaction's edit form offers as having
-// taken part: those who can still sign in.
-func (s *Server) colleagues(ctx context.Context) ([]models.Participant, error) {
-	us, err := s.db.Users(ctx, models.UserListOptions{Limit: 500})
+// taken part: those who can still sign in, among the first colleagueLimit
+// users; cut reports that there are users past them, which the form says.
+func (s *Server) colleagues(ctx context.Context) (out []models.Participant, cut bool, err error) {
+	us, err := s.db.Users(ctx, models.UserListOptions{Limit: colleagueLimit})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	out := []models.Participant{}
+	if len(us) == colleagueLimit {
+		more, err := s.db.Users(ctx, models.UserListOptions{AfterID: us[len(us)-1].ID, Limit: 1})
+		if err != nil {
+			return nil, false, err
+		}
+		cut = len(more) > 0
+	}
+	out = []models.Participant{}
 	for _, u := range us {
 		if u.DisabledAt == nil {
 			out = append(out, models.Participant{ID: u.ID, Name: u.Name})
 		}
 	}
-	return out, nil
+	return out, cut, nil
 }
 
 // editedParticipants reads the contacts and colleagues of a submitted
@@ -306,7 +318,7 @@ func (s *Server) editedParticipants(c echo.Context, a models.Actor, f *timeline.
 			return nil, nil, err
 		}
 	}
-	if f.Colleagues, err = s.colleagues(ctx); err != nil {
+	if f.Colleagues, f.ColleaguesCut, err = s.colleagues(ctx); err != nil {
 		return nil, nil, err
 	}
 	for _, raw := range vals["user_ids"] {
@@ -357,6 +369,20 @@ func (s *Server) interactionUpdate(c echo.Context) error {
 		patch.ContactIDs, patch.UserIDs = &contactIDs, &userIDs
 	} else if i, err := s.db.Interaction(ctx, a, f.InteractionID); err == nil {
 		f.Contacts, f.Users = i.Contacts, i.Users
+	}
+	// Find (the form without JavaScript): the contacts matching the search
+	// box come back as boxes to tick, and nothing is saved yet. With the
+	// box empty, Find is the default button that Enter pressed, so it saves.
+	if q := strings.TrimSpace(c.FormValue("q")); c.FormValue("find_contacts") != "" && q != "" && patch.ContactIDs != nil {
+		found, err := s.pickerContacts(ctx, a, q, *patch.ContactIDs...)
+		if err != nil {
+			return err
+		}
+		f.Query, f.Found = q, []models.Participant{}
+		for _, ct := range found {
+			f.Found = append(f.Found, models.Participant{ID: ct.ID, Name: ct.Name()})
+		}
+		return s.renderInteractionEdit(c, http.StatusOK, f)
 	}
 	if len(errs) == 0 {
 		_, err = s.db.UpdateInteraction(ctx, a, f.InteractionID, patch)
@@ -438,20 +464,29 @@ func (s *Server) contactPicker(c echo.Context) error {
 		return c.HTML(http.StatusOK, "")
 	}
 	exclude, _ := strconv.ParseInt(c.QueryParam("exclude"), 10, 64)
-	page, err := s.db.Contacts(c.Request().Context(), a, models.ContactListOptions{Query: q, Limit: 8})
+	out, err := s.pickerContacts(c.Request().Context(), a, q, exclude)
 	if err != nil {
-		return listError(err)
-	}
-	var out []models.Contact
-	for _, ct := range page.Contacts {
-		if ct.ID != exclude {
-			out = append(out, ct)
-		}
+		return err
 	}
 	if c.QueryParam("for") == "task" {
 		return s.render(c, http.StatusOK, tasks.PickerResults(out))
 	}
 	return s.render(c, http.StatusOK, timeline.PickerResults(out, c.QueryParam("into")))
+}
+
+// pickerContacts are the first contacts matching q, less those in exclude.
+func (s *Server) pickerContacts(ctx context.Context, a models.Actor, q string, exclude ...int64) ([]models.Contact, error) {
+	page, err := s.db.Contacts(ctx, a, models.ContactListOptions{Query: q, Limit: 8})
+	if err != nil {
+		return nil, listError(err)
+	}
+	var out []models.Contact
+	for _, ct := range page.Contacts {
+		if !slices.Contains(exclude, ct.ID) {
+			out = append(out, ct)
+		}
+	}
+	return out, nil
 }
 
 // contactChip is one chosen participant of the composer, or the chosen
@@ -469,7 +504,7 @@ func (s *Server) contactChip(c echo.Context) error {
 	if c.QueryParam("for") == "task" {
 		return s.render(c, http.StatusOK, tasks.ContactChoice(strconv.FormatInt(ct.ID, 10), ct.Name()))
 	}
-	return s.render(c, http.StatusOK, timeline.Chip(*ct))
+	return s.render(c, http.StatusOK, timeline.PickedChip(*ct, c.QueryParam("into")))
 }
 
 // companyTimeline is a company's timeline: its people's, merged.

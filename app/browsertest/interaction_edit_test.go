@@ -49,6 +49,11 @@ func TestEditInteractionJourney(t *testing.T) {
 			if got := p.Value(subject); !strings.HasPrefix(got, "Pricing") {
 				t.Fatalf("the edit form is not filled in: subject %q", got)
 			}
+			// With script, the picker searches as one types: the Find button
+			// of the form without script is gone, and Enter saves.
+			if browsertest.Eval[bool](p, `!!document.querySelector("form.interaction-edit [data-without-script]")`) {
+				t.Error("the edit form keeps its Find button when script runs")
+			}
 			fixed := "Pricing question " + size
 			p.Fill(subject, fixed)
 			p.Fill("form.interaction-edit input[name=duration_minutes]", "15")
@@ -63,12 +68,26 @@ func TestEditInteractionJourney(t *testing.T) {
 				if strings.Contains(textOf(p, "#also-with"), "Bruno") {
 					t.Error("the picked contact joined the composer's list, not the edit form's")
 				}
+				// The pick clears the search and its results, ready for the
+				// next name.
+				if got := textOf(p, "form.interaction-edit .picker-results"); got != "" {
+					t.Errorf("the picker's results stay after the pick: %q", got)
+				}
+				if got := p.Value("form.interaction-edit input[type=search]"); got != "" {
+					t.Errorf("the search box keeps %q after the pick", got)
+				}
+				if focus := p.Focused(); !strings.HasPrefix(focus, "input#e") {
+					t.Errorf("after the pick the focus is on %s, want the search box", focus)
+				}
 			} else {
 				if got := textOf(p, chips); !strings.Contains(got, "Ana") || !strings.Contains(got, "Bruno") {
 					t.Fatalf("the edit form lists %q, want Ana and Bruno", got)
 				}
-				p.Click(chips + " .chip:last-child button[data-remove-chip]")
-				waitFor(t, p, func() bool { return !strings.Contains(textOf(p, chips), "Bruno") })
+				// Unticked, Bruno is off the list when it is saved.
+				p.Click(chips + " .chip:last-child input[type=checkbox]")
+				waitFor(t, p, func() bool {
+					return !browsertest.Eval[bool](p, `document.querySelector("form.interaction-edit .chips .chip:last-child input").checked`)
+				})
 			}
 			p.CheckFits()
 			p.Screenshot(size + "edit-form")

@@ -33,6 +33,30 @@
     var btn = evt.target.closest("[data-remove-chip]");
     if (btn) btn.closest(".chip").remove();
   });
+  // A contact picked from a picker's results joins its list; the results
+  // and the search go, and the search box is ready for the next one.
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var results = evt.detail.elt.closest && evt.detail.elt.closest(".picker-results");
+    if (!results || !evt.detail.successful) return;
+    results.innerHTML = "";
+    var search = results.parentNode.querySelector('input[type="search"]');
+    if (search) {
+      search.value = "";
+      search.focus();
+    }
+  });
+  // Buttons that stand in for script (the edit form's Find) go when there
+  // is script, so that they are not the default button Enter presses.
+  document.addEventListener("htmx:load", function (evt) {
+    evt.detail.elt.querySelectorAll("[data-without-script]").forEach(function (el) { el.remove(); });
+  });
+  // Enter in a picker's search box waits for the results rather than
+  // submitting the form around it.
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Enter" && evt.target.matches && evt.target.matches('input[type="search"][hx-get^="/contacts/picker"]')) {
+      evt.preventDefault();
+    }
+  });
   // The navigation toggle on narrow screens.
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest("[data-nav-toggle]");

@@ -281,6 +281,12 @@ type EditForm struct {
 	// them. Colleagues are the users that may be added.
 	Contacts, Users []models.Participant
 	Colleagues      []models.Participant
+	// ColleaguesCut: there are more colleagues than Colleagues holds.
+	ColleaguesCut bool
+	// Query and Found are a contact search sent with the form (without
+	// JavaScript): what was searched and the contacts that match it.
+	Query string
+	Found []models.Participant
 }
 
 // chipListPattern is the id of an edit form's list of contacts.
