@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -90,26 +91,37 @@ func Transfer(ctx context.Context, db *models.DB, opts Options, databaseURL stri
 	results = append(results, res)
 
 	say("exporting every contact…")
-	peak = watchHeap()
-	start = time.Now()
-	n, err := export.Write(ctx, db, actor, io.Discard, export.Request{Via: "cli"})
-	elapsed = time.Since(start)
-	heap = peak()
+	res, err = Export(ctx, db, actor, databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
-	res = Result{Name: fmt.Sprintf("export of every contact as CSV (%d)", n), Rows: n, Elapsed: elapsed, PeakHeapMB: heap,
+	return append(results, res), nil
+}
+
+// Export times an export of every contact actor sees as CSV with the
+// default columns, and on Postgres psql's \copy of the same columns in
+// the same order (CopyOut), and samples the peak heap.
+func Export(ctx context.Context, db *models.DB, actor models.Actor, databaseURL string) (Result, error) {
+	peak := watchHeap()
+	start := time.Now()
+	n, err := export.Write(ctx, db, actor, io.Discard, export.Request{Via: "cli"})
+	elapsed := time.Since(start)
+	heap := peak()
+	if err != nil {
+		return Result{}, fmt.Errorf("export: %w", err)
+	}
+	res := Result{Name: fmt.Sprintf("export of every contact as CSV (%d)", n), Rows: n, Elapsed: elapsed, PeakHeapMB: heap,
 		Target: "≤ 2× psql \\copy (SELECT …) TO of the same columns; heap < 250 MB"}
 	if db.Dialect() == "postgres" {
-		if res.BaselineElapsed, err = copyOut(ctx, databaseURL); err != nil {
-			return nil, err
+		if res.BaselineElapsed, err = CopyOut(ctx, databaseURL, actor); err != nil {
+			return Result{}, err
 		}
 		res.Pass = elapsed <= 2*res.BaselineElapsed && heap < 250
 	} else {
 		res.Target = "heap < 250 MB"
 		res.Pass = heap < 250
 	}
-	return append(results, res), nil
+	return res, nil
 }
 
 func writeCSV(path string, first, n int) (int64, error) {
@@ -225,15 +237,47 @@ func sqliteImport(ctx context.Context, dir, path string) (time.Duration, error) 
 	return time.Since(start), nil
 }
 
-// copyOut times psql's \copy of the exported columns of every live contact.
-func copyOut(ctx context.Context, url string) (time.Duration, error) {
+// copyOutQuery is what a CSV export with the default columns holds, in
+// its order (name, then id), as one statement: the contacts the actor
+// sees, their primary and all emails and phones with labels, company, job
+// title, tags, about, birthday, social profiles, owner, last contacted,
+// created, and two addresses. %s is the visibility condition. Social
+// profiles are their addresses only (an export adds a feed typed for a site
+// Rapport does not recognise, which needs Go to tell), and times are
+// Postgres' text rather than RFC 3339.
+const copyOutQuery = `\copy (SELECT c.given_name, c.family_name, c.display_name,
+  (SELECT address FROM contact_emails e WHERE e.contact_id = c.id AND e.is_primary),
+  (SELECT string_agg(address, E'\n' ORDER BY position, id) FROM contact_emails e WHERE e.contact_id = c.id),
+  (SELECT CASE WHEN bool_or(label <> '') THEN string_agg(label, E'\n' ORDER BY position, id) END FROM contact_emails e WHERE e.contact_id = c.id),
+  (SELECT number FROM contact_phones p WHERE p.contact_id = c.id AND p.is_primary),
+  (SELECT string_agg(number, E'\n' ORDER BY position, id) FROM contact_phones p WHERE p.contact_id = c.id),
+  (SELECT CASE WHEN bool_or(label <> '') THEN string_agg(label, E'\n' ORDER BY position, id) END FROM contact_phones p WHERE p.contact_id = c.id),
+  co.name, c.job_title,
+  (SELECT string_agg(tag, E'\n' ORDER BY tag_key) FROM contact_tags t WHERE t.contact_id = c.id),
+  c.about, c.birthday,
+  (SELECT string_agg(url, E'\n' ORDER BY position, id) FROM social_profiles s WHERE s.contact_id = c.id),
+  c.owner_id, c.last_contacted_at, c.created_at,
+  a1.label, a1.street, a1.city, a1.region, a1.postal_code, a1.country,
+  a2.label, a2.street, a2.city, a2.region, a2.postal_code, a2.country
+  FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+  LEFT JOIN LATERAL (SELECT * FROM contact_addresses a WHERE a.contact_id = c.id ORDER BY position, id LIMIT 1) a1 ON true
+  LEFT JOIN LATERAL (SELECT * FROM contact_addresses a WHERE a.contact_id = c.id ORDER BY position, id OFFSET 1 LIMIT 1) a2 ON true
+  WHERE c.deleted_at IS NULL AND %s
+  ORDER BY c.name_key, c.id) TO '/dev/null' CSV HEADER`
+
+// CopyOut times psql's \copy of copyOutQuery: what an export of every
+// contact actor sees holds, in the same order.
+func CopyOut(ctx context.Context, url string, actor models.Actor) (time.Duration, error) {
+	visible := "c.restricted_department_id IS NULL"
+	if len(actor.DepartmentIDs) > 0 {
+		ids := make([]string, len(actor.DepartmentIDs))
+		for i, id := range actor.DepartmentIDs {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		visible = "(c.restricted_department_id IS NULL OR c.restricted_department_id IN (" + strings.Join(ids, ", ") + "))"
+	}
 	start := time.Now()
-	err := psql(ctx, url, `\copy (SELECT c.id, c.given_name, c.family_name, c.display_name, c.job_title, co.name, c.birthday, c.about,
-  (SELECT string_agg(address, ';') FROM contact_emails e WHERE e.contact_id = c.id),
-  (SELECT string_agg(number, ';') FROM contact_phones p WHERE p.contact_id = c.id),
-  (SELECT string_agg(tag, ';') FROM contact_tags t WHERE t.contact_id = c.id),
-  c.custom_fields, c.owner_id, c.last_contacted_at, c.created_at, c.updated_at
-  FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE c.deleted_at IS NULL ORDER BY c.id) TO '/dev/null' CSV HEADER`)
+	err := psql(ctx, url, fmt.Sprintf(copyOutQuery, visible))
 	return time.Since(start), err
 }
 
