@@ -275,6 +275,47 @@ func TestEditInteractionParticipantsWithoutScript(t *testing.T) {
 	})
 }
 
+// With more colleagues than the edit form lists, it says the list is cut.
+func TestEditInteractionSaysColleaguesAreCut(t *testing.T) {
+	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
+		ctx := context.Background()
+		srv := apptest.Start(t, db)
+		c, u := srv.SignedIn(t, models.RoleMember, "Sales")
+		a := u.Actor("session")
+		amy, _ := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Amy", FamilyName: "Many"})
+		if _, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: "call", Direction: "inbound",
+			OccurredAt: time.Now().UTC().Add(-time.Hour), ContactIDs: []int64{amy.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		editPage := func() string {
+			t.Helper()
+			m := editLink.FindStringSubmatch(c.Get(fmt.Sprintf("/contacts/%d", amy.ID)).Body)
+			if m == nil {
+				t.Fatal("no Edit link on the call")
+			}
+			return c.Get(unescapeURL(m[1])).Body
+		}
+		if body := editPage(); strings.Contains(body, "colleagues-cut") {
+			t.Errorf("with one colleague the form says the list is cut")
+		}
+		// 500 more colleagues, written straight in: hashing 500 passwords
+		// would be most of the test's time.
+		if _, err := db.SQL().ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+			INSERT INTO users (email, email_key, name, role, created_at, updated_at)
+			SELECT 'many' || i || '@example.test', 'many' || i || '@example.test', 'Many ' || i, 'member', $1, $1 FROM n`, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		body := editPage()
+		if !strings.Contains(body, "colleagues-cut") || !strings.Contains(body, "anyone who joined later cannot be added here") {
+			t.Errorf("with 501 colleagues the form does not say its list is cut: %.200s", body)
+		}
+		// Users come by id: the signed-in one, then Many 1 to Many 500.
+		if !strings.Contains(body, ">Many 499</option>") || strings.Contains(body, ">Many 500</option>") {
+			t.Error("the form should offer the first 500 users, Many 499 the last of them")
+		}
+	})
+}
+
 // Through the API: contact_ids and user_ids replace the participants,
 // left out they stay; an invisible contact or an empty list is a 422 and
 // a stale version a 409, and none of them changes anything.
