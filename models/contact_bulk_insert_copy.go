@@ -26,7 +26,7 @@ func (db *DB) BulkTx(ctx context.Context, fn func(tx *DB) error) error {
 		if !ok {
 			return fmt.Errorf("models: bulk transaction: connection is %T", g.Statement.ConnPool)
 		}
-		on := &DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements, conn: conn}
+		on := &DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements, conn: conn, passwords: db.passwords}
 		return on.Tx(ctx, func(tx *DB) error {
 			// pgx prepares each statement text once per connection, and
 			// after five runs Postgres may settle on a generic plan made

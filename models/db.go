@@ -33,6 +33,8 @@ type DB struct {
 	statements *atomic.Int64
 	// conn is the connection a BulkTx runs on, for COPY; nil otherwise.
 	conn *sql.Conn
+	// passwords bounds password hashing; shared with Tx.
+	passwords *passwordHashing
 }
 
 // Options tune how a database is opened.
@@ -84,7 +86,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s database: %w", d.name(), err)
 	}
 	d.configurePool(sqlDB, opts)
-	db := &DB{gorm: g, sql: sqlDB, dialect: d, log: log, statements: new(atomic.Int64)}
+	db := &DB{gorm: g, sql: sqlDB, dialect: d, log: log, statements: new(atomic.Int64), passwords: newPasswordHashing()}
 	if err := countStatements(g, db.statements); err != nil {
 		return nil, err
 	}
@@ -186,7 +188,7 @@ func (db *DB) Close() error { return db.sql.Close() }
 // otherwise, so a multi-step save never leaves half a record behind.
 func (db *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
 	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements, conn: db.conn})
+		return fn(&DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements, conn: db.conn, passwords: db.passwords})
 	})
 }
 
