@@ -173,6 +173,20 @@ func redact(rawURL string) string {
 // dialect.go.
 func (db *DB) Dialect() string { return db.dialect.name() }
 
+// ServerInfo names the database server and the settings that decide how
+// much of a large table stays in memory, for benchmark reports.
+func (db *DB) ServerInfo(ctx context.Context) (string, error) {
+	var info string
+	q := "SELECT 'SQLite ' || sqlite_version()"
+	if db.dialect.name() == "postgres" {
+		q = "SELECT 'PostgreSQL ' || current_setting('server_version') || ', shared_buffers ' || current_setting('shared_buffers') || ', work_mem ' || current_setting('work_mem')"
+	}
+	if err := db.sql.QueryRowContext(ctx, q).Scan(&info); err != nil {
+		return "", fmt.Errorf("models: server info: %w", err)
+	}
+	return info, nil
+}
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	return db.sql.PingContext(ctx)

@@ -39,6 +39,7 @@ type Options struct {
 	Duration     time.Duration // how long the throughput run lasts
 	ImportRows   int           // rows of the CSV imported for the import and export figures; 0 skips them
 	Social       SocialOptions // pushes and feeds for the listening figures; zero skips them
+	Server       string        // the database server and its memory settings, for the report
 	Log          io.Writer
 }
 
@@ -410,6 +411,9 @@ func Markdown(results []Result, dialect string, opts Options, command string) st
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s, %d contacts — %s\n\n", dialect, opts.Contacts, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "Machine: %s/%s, %d CPUs, %s. Command: `%s`.\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), command)
+	if opts.Server != "" {
+		fmt.Fprintf(&b, "Database: %s.\n\n", opts.Server)
+	}
 	b.WriteString("| Figure | Target | p50 | p99 | Baseline (same data from models, p50) | Ratio | Result |\n|---|---|---|---|---|---|---|\n")
 	var transfers, polls []Result
 	for _, r := range results {

@@ -29,6 +29,7 @@ type LoadOptions struct {
 	Contacts    int
 	Clients     int
 	Duration    time.Duration
+	Server      string // the database server and its memory settings, for the report
 	Log         io.Writer
 }
 
@@ -267,6 +268,9 @@ func LoadMarkdown(r *LoadResult, dialect string, opts LoadOptions, command strin
 	fmt.Fprintf(&b, "### Load, %s, %d contacts, %d clients for %s — %s\n\n", dialect, r.ContactsInDatabase, opts.Clients,
 		opts.Duration, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "Command: `%s`. Server in its own process on loopback; clients in another.\n\n", command)
+	if opts.Server != "" {
+		fmt.Fprintf(&b, "Database: %s.\n\n", opts.Server)
+	}
 	b.WriteString("| Operation | Requests | Errors | p50 | p99 |\n|---|---|---|---|---|\n")
 	names := make([]string, 0, len(r.Ops))
 	for n := range r.Ops {

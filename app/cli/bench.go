@@ -52,6 +52,9 @@ func benchmark(ctx context.Context, env Env, args []string) error {
 	}
 	opts := bench.Options{Contacts: n, Interactions: interactions, ImportRows: rows, HeavyItems: *heavy, Samples: *samples, Clients: *clients, Duration: *duration, Log: env.Stderr,
 		Social: bench.SocialOptions{Pushes: 300, Feeds: nfeeds, PostsPerFeed: 3}}
+	if opts.Server, err = db.ServerInfo(ctx); err != nil {
+		return err
+	}
 	results, err := bench.Run(ctx, cfg, db, opts)
 	if err != nil {
 		return err

@@ -37,6 +37,9 @@ func loadTest(ctx context.Context, env Env, args []string) error {
 	}
 	opts := bench.LoadOptions{Binary: self, DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Contacts: *contacts,
 		Clients: *clients, Duration: *duration, Log: env.Stderr}
+	if opts.Server, err = db.ServerInfo(ctx); err != nil {
+		return err
+	}
 	res, err := bench.Load(ctx, db, opts)
 	if err != nil {
 		return err
