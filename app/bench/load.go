@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -80,15 +81,18 @@ func Load(ctx context.Context, db *models.DB, opts LoadOptions) (*LoadResult, er
 	if err := db.Analyze(ctx); err != nil {
 		return nil, err
 	}
+	// The clients pick contacts among the first 5,000 in name order.
 	var ids []int64
+	errEnough := errors.New("enough contacts")
 	if err := db.EachContact(ctx, actor, models.ContactListOptions{}, func(cs []models.Contact) error {
 		for _, c := range cs {
-			if len(ids) < 5000 {
-				ids = append(ids, c.ID)
-			}
+			ids = append(ids, c.ID)
+		}
+		if len(ids) >= 5000 {
+			return errEnough
 		}
 		return nil
-	}); err != nil {
+	}); err != nil && !errors.Is(err, errEnough) {
 		return nil, err
 	}
 	_, token, err := db.CreateAPIToken(ctx, actor.UserID, fmt.Sprintf("load %d", time.Now().Unix()), time.Now().Add(24*time.Hour))
