@@ -245,27 +245,29 @@ func sqliteImport(ctx context.Context, dir, path string) (time.Duration, error) 
 // its order (name, then id), as one statement: the contacts the actor
 // sees, their primary and all emails and phones with labels, company, job
 // title, tags, about, birthday, social profiles, owner, last contacted,
-// created, and two addresses. %s is the visibility condition. Social
+// created, and two addresses. %s is the visibility condition. Each detail
+// table is aggregated once and joined by hash, the fastest form found by
+// hand (28.6 s at a million contacts, against 69.3 s for one correlated
+// subquery per detail per row), so the ratio is against the quickest
+// form of this SQL we know, not a slow rendering of it. Social
 // profiles are their addresses only (an export adds a feed typed for a site
 // Rapport does not recognise, which needs Go to tell), and times are
 // Postgres' text rather than RFC 3339.
-const copyOutQuery = `\copy (SELECT c.given_name, c.family_name, c.display_name,
-  (SELECT address FROM contact_emails e WHERE e.contact_id = c.id AND e.is_primary),
-  (SELECT string_agg(address, E'\n' ORDER BY position, id) FROM contact_emails e WHERE e.contact_id = c.id),
-  (SELECT CASE WHEN bool_or(label <> '') THEN string_agg(label, E'\n' ORDER BY position, id) END FROM contact_emails e WHERE e.contact_id = c.id),
-  (SELECT number FROM contact_phones p WHERE p.contact_id = c.id AND p.is_primary),
-  (SELECT string_agg(number, E'\n' ORDER BY position, id) FROM contact_phones p WHERE p.contact_id = c.id),
-  (SELECT CASE WHEN bool_or(label <> '') THEN string_agg(label, E'\n' ORDER BY position, id) END FROM contact_phones p WHERE p.contact_id = c.id),
-  co.name, c.job_title,
-  (SELECT string_agg(tag, E'\n' ORDER BY tag_key) FROM contact_tags t WHERE t.contact_id = c.id),
-  c.about, c.birthday,
-  (SELECT string_agg(url, E'\n' ORDER BY position, id) FROM social_profiles s WHERE s.contact_id = c.id),
-  c.owner_id, c.last_contacted_at, c.created_at,
+const copyOutQuery = `\copy (WITH
+  e AS (SELECT contact_id, max(address) FILTER (WHERE is_primary) AS prim, string_agg(address, E'\n' ORDER BY position, id) AS alls,
+    CASE WHEN bool_or(label <> '') THEN string_agg(label, E'\n' ORDER BY position, id) END AS labels FROM contact_emails GROUP BY contact_id),
+  p AS (SELECT contact_id, max(number) FILTER (WHERE is_primary) AS prim, string_agg(number, E'\n' ORDER BY position, id) AS alls,
+    CASE WHEN bool_or(label <> '') THEN string_agg(label, E'\n' ORDER BY position, id) END AS labels FROM contact_phones GROUP BY contact_id),
+  t AS (SELECT contact_id, string_agg(tag, E'\n' ORDER BY tag_key) AS tags FROM contact_tags GROUP BY contact_id),
+  s AS (SELECT contact_id, string_agg(url, E'\n' ORDER BY position, id) AS urls FROM social_profiles GROUP BY contact_id),
+  a AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY contact_id ORDER BY position, id) AS rn FROM contact_addresses) x WHERE rn <= 2)
+  SELECT c.given_name, c.family_name, c.display_name, e.prim, e.alls, e.labels, p.prim, p.alls, p.labels,
+  co.name, c.job_title, t.tags, c.about, c.birthday, s.urls, c.owner_id, c.last_contacted_at, c.created_at,
   a1.label, a1.street, a1.city, a1.region, a1.postal_code, a1.country,
   a2.label, a2.street, a2.city, a2.region, a2.postal_code, a2.country
   FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
-  LEFT JOIN LATERAL (SELECT * FROM contact_addresses a WHERE a.contact_id = c.id ORDER BY position, id LIMIT 1) a1 ON true
-  LEFT JOIN LATERAL (SELECT * FROM contact_addresses a WHERE a.contact_id = c.id ORDER BY position, id OFFSET 1 LIMIT 1) a2 ON true
+  LEFT JOIN e ON e.contact_id = c.id LEFT JOIN p ON p.contact_id = c.id LEFT JOIN t ON t.contact_id = c.id
+  LEFT JOIN s ON s.contact_id = c.id LEFT JOIN a a1 ON a1.contact_id = c.id AND a1.rn = 1 LEFT JOIN a a2 ON a2.contact_id = c.id AND a2.rn = 2
   WHERE c.deleted_at IS NULL AND %s
   ORDER BY c.name_key, c.id) TO '/dev/null' CSV HEADER`
 
