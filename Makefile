@@ -28,9 +28,14 @@ run: build ## build and start Rapport on ./rapport.db (SQLite), migrations appli
 	./$(BIN) serve
 
 .PHONY: load
-load: build ## 64 clients for 5 minutes of mixed reads and writes against a separate server (DURATION=, CLIENTS=)
-	@tmp=$$(mktemp -d) && ./$(BIN) load --database-url "sqlite:$$tmp/load.db" --data-dir "$$tmp" \
-	  --clients $${CLIENTS:-64} --duration $${DURATION:-5m} && rm -rf "$$tmp"
+load: build ## 64 clients for 5 minutes of mixed reads and writes against a separate server (DURATION=, CLIENTS=, CONTACTS=; Postgres with RAPPORT_LOAD_POSTGRES_URL)
+	@if [ -n "$$RAPPORT_LOAD_POSTGRES_URL" ]; then \
+	  tmp=$$(mktemp -d) && ./$(BIN) load --database-url "$$RAPPORT_LOAD_POSTGRES_URL" --data-dir "$$tmp" \
+	    --contacts $${CONTACTS:-2000} --clients $${CLIENTS:-64} --duration $${DURATION:-5m} && rm -rf "$$tmp"; \
+	else \
+	  tmp=$$(mktemp -d) && ./$(BIN) load --database-url "sqlite:$$tmp/load.db" --data-dir "$$tmp" \
+	    --contacts $${CONTACTS:-2000} --clients $${CLIENTS:-64} --duration $${DURATION:-5m} && rm -rf "$$tmp"; \
+	fi
 
 .PHONY: demo
 demo: build ## fill ./rapport.db with 500 sample contacts and their histories (CONTACTS=n to change)
