@@ -19,32 +19,7 @@ import (
 func BenchmarkContactPage(b *testing.B) {
 	for _, dialect := range dbtest.Dialects {
 		b.Run(dialect, func(b *testing.B) {
-			db := dbtest.Shared(b, dialect)
-			ctx := context.Background()
-			srv := apptest.Start(b, db)
-			c, u := srv.SignedIn(b, models.RoleMember, "Sales")
-			a := u.Actor("bench")
-			ct, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Bench", FamilyName: apptest.Unique("Page"),
-				Emails: []models.EmailInput{{Address: apptest.Unique("bench") + "@example.com"}}, Tags: []string{"vip"}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := range 200 {
-				if _, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: models.InteractionCall, Direction: models.DirectionOutbound,
-					ContactIDs: []int64{ct.ID}, OccurredAt: time.Now().Add(-time.Duration(i) * time.Hour), Subject: fmt.Sprintf("Call %d", i)}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			for i := range 10 {
-				n, err := db.CreateNote(ctx, a, models.NoteRequest{ContactID: ct.ID, Body: fmt.Sprintf("Note %d", i)})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := db.ReplyToNote(ctx, a, n.ID, "A reply"); err != nil {
-					b.Fatal(err)
-				}
-			}
-			path := fmt.Sprintf("/contacts/%d", ct.ID)
+			c, path := contactPageFixture(b, dbtest.Shared(b, dialect))
 			for b.Loop() {
 				if r := c.Get(path); r.Status != http.StatusOK {
 					b.Fatalf("contact page: %d", r.Status)
@@ -52,4 +27,35 @@ func BenchmarkContactPage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// contactPageFixture starts Rapport over db with a contact whose page has
+// notes, replies and a few hundred timeline items, and returns a signed-in
+// client and the page's path.
+func contactPageFixture(b *testing.B, db *models.DB) (*apptest.Client, string) {
+	ctx := context.Background()
+	srv := apptest.Start(b, db)
+	c, u := srv.SignedIn(b, models.RoleMember, "Sales")
+	a := u.Actor("bench")
+	ct, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Bench", FamilyName: apptest.Unique("Page"),
+		Emails: []models.EmailInput{{Address: apptest.Unique("bench") + "@example.com"}}, Tags: []string{"vip"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 200 {
+		if _, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: models.InteractionCall, Direction: models.DirectionOutbound,
+			ContactIDs: []int64{ct.ID}, OccurredAt: time.Now().Add(-time.Duration(i) * time.Hour), Subject: fmt.Sprintf("Call %d", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		n, err := db.CreateNote(ctx, a, models.NoteRequest{ContactID: ct.ID, Body: fmt.Sprintf("Note %d", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.ReplyToNote(ctx, a, n.ID, "A reply"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c, fmt.Sprintf("/contacts/%d", ct.ID)
 }

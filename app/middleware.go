@@ -42,9 +42,7 @@ func (s *Server) middleware() {
 	}))
 	e.Use(s.metrics.Middleware)
 	e.Use(s.secureHeaders())
-	// Level 1: on a timeline page level 5 cost a tenth of the request's CPU
-	// for 11% fewer bytes (2.1 KB against 2.4 KB).
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
+	e.Use(gzipResponses())
 }
 
 // accessLog writes one structured line per request.
