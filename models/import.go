@@ -488,6 +488,10 @@ func (db *DB) FinishImport(ctx context.Context, id int64, status, errMsg string,
 		if res.Error != nil {
 			return fmt.Errorf("models: finish import %d: %w", id, res.Error)
 		}
+		// Whatever the end, a dry run's keys have served.
+		if err := tx.ForgetDryRunKeys(ctx, id); err != nil {
+			return err
+		}
 		if res.RowsAffected == 0 || status != ImportDone || window <= 0 {
 			return nil
 		}
@@ -518,6 +522,11 @@ func (db *DB) CancelImport(ctx context.Context, actor Actor, id int64) error {
 		Updates(map[string]any{"status": ImportCancelled, "finished_at": t}).Error
 	if err != nil {
 		return fmt.Errorf("models: cancel import %d: %w", id, err)
+	}
+	// A batch running now either committed its keys before the status
+	// changed, or will remember none (RememberDryRunKeys).
+	if err := db.ForgetDryRunKeys(ctx, id); err != nil {
+		return err
 	}
 	if im.JobID != nil {
 		if err := db.CancelJob(ctx, *im.JobID); err != nil && !errors.Is(err, ErrNotFound) {

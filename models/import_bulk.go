@@ -2,7 +2,10 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -174,4 +177,95 @@ func (db *DB) contactsByNameAtCompany(ctx context.Context, actor Actor, names []
 		}
 	}
 	return out, nil
+}
+
+// A dry run writes nothing, so a row repeating an earlier row that would
+// have made a new contact cannot be matched against the database. It is
+// matched against import_dry_keys instead (migration 00015): the keys of
+// the rows that would have created, as 64-bit hashes, written with each
+// batch. The table keeps the worker's memory flat whatever the file's
+// size, and survives a restart with the checkpoint it commits with. Two
+// keys sharing a hash make a row count as merged that would not be: at
+// 10,000,000 keys that is a chance of about one in 300,000 per file.
+
+// importKeyHash is the stored form of a key (ImportKeys.Strings): the
+// first 8 bytes of its SHA-256, stable across processes, unlike maphash.
+func importKeyHash(key string) int64 {
+	sum := sha256.Sum256([]byte(key))
+	return int64(binary.BigEndian.Uint64(sum[:8]))
+}
+
+// DryRunKeysSeen returns which of keys (ImportKeys.Strings) dry run id has
+// remembered (RememberDryRunKeys) from the rows of its earlier batches.
+func (db *DB) DryRunKeysSeen(ctx context.Context, id int64, keys []string) (map[string]bool, error) {
+	byHash := make(map[int64][]string, len(keys))
+	for _, k := range keys {
+		h := importKeyHash(k)
+		byHash[h] = append(byHash[h], k)
+	}
+	hashes := slices.Sorted(maps.Keys(byHash))
+	seen := map[string]bool{}
+	for start := 0; start < len(hashes); start += matchChunk {
+		var found []int64
+		err := db.with(ctx).Table("import_dry_keys").Where("import_id = ? AND key_hash IN ?", id, hashes[start:min(len(hashes), start+matchChunk)]).
+			Pluck("key_hash", &found).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: keys seen by dry run %d: %w", id, err)
+		}
+		for _, h := range found {
+			for _, k := range byHash[h] {
+				seen[k] = true
+			}
+		}
+	}
+	return seen, nil
+}
+
+// RememberDryRunKeys records keys of rows dry run id would have created
+// contacts for. Call it on the transaction that records the batch, so
+// they commit with its checkpoint. A dry run that has ended (cancelled
+// while this batch ran) remembers nothing: CancelImport has cleared its
+// keys, or will once this transaction ends, since both lock its row.
+func (db *DB) RememberDryRunKeys(ctx context.Context, id int64, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	res := db.with(ctx).Exec("UPDATE imports SET id = id WHERE id = ? AND status = ?", id, ImportRunning)
+	if res.Error != nil {
+		return fmt.Errorf("models: remember keys of dry run %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	hashes := make([]int64, len(keys))
+	for i, k := range keys {
+		hashes[i] = importKeyHash(k)
+	}
+	hashes = slices.Compact(slices.Sorted(slices.Values(hashes)))
+	per := max(1, db.dialect.insertVars()/2)
+	args := make([]any, 0, 2*min(per, len(hashes)))
+	for start := 0; start < len(hashes); start += per {
+		chunk := hashes[start:min(len(hashes), start+per)]
+		args = args[:0]
+		for _, h := range chunk {
+			args = append(args, id, h)
+		}
+		// A row whose match vanished while the batch ran is created after
+		// all and may repeat a key already held.
+		q := "INSERT INTO import_dry_keys (import_id, key_hash) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?,?),", len(chunk)), ",") + " ON CONFLICT DO NOTHING"
+		if err := db.with(ctx).Exec(q, args...).Error; err != nil {
+			return fmt.Errorf("models: remember keys of dry run %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// ForgetDryRunKeys removes what dry run id remembered: when it ends, or
+// starts again from its first row.
+func (db *DB) ForgetDryRunKeys(ctx context.Context, id int64) error {
+	if err := db.with(ctx).Exec("DELETE FROM import_dry_keys WHERE import_id = ?", id).Error; err != nil {
+		return fmt.Errorf("models: forget keys of dry run %d: %w", id, err)
+	}
+	return nil
 }

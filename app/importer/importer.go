@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"log/slog"
 	"os"
@@ -163,10 +162,7 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		return imp, err
 	}
 
-	p := &pass{im: im, imp: imp, actor: actor, counts: imp.Counts(), seed: maphash.MakeSeed()}
-	if imp.DryRun {
-		p.dryKeys = map[uint64]bool{}
-	}
+	p := &pass{im: im, imp: imp, actor: actor, counts: imp.Counts()}
 	var done int64
 	if c := t.Checkpoint(); c != "" {
 		if done, err = strconv.ParseInt(c, 10, 64); err != nil {
@@ -178,6 +174,13 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 			}
 		}
 		if p.created, err = im.db.ImportCreatedContacts(ctx, id); err != nil {
+			return imp, err
+		}
+	} else if imp.DryRun {
+		// A run from the first row (the command line's, which keeps no
+		// checkpoint) must not take rows of an earlier attempt for
+		// earlier rows of its own.
+		if err := im.db.ForgetDryRunKeys(ctx, id); err != nil {
 			return imp, err
 		}
 	}

@@ -1,19 +1,16 @@
 package importer_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"rapport/app/apptest"
-	"rapport/app/demo"
 	"rapport/app/importer"
 	"rapport/app/jobs"
 	"rapport/models"
@@ -61,19 +58,7 @@ func TestImportKilledMidwayResumesExactlyOnce(t *testing.T) {
 		ctx := context.Background()
 		a := apptest.User(t, db, models.RoleMember, "Sales").Actor("session")
 		const rows = 100_000
-		path := filepath.Join(t.TempDir(), "contacts.csv")
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := bufio.NewWriter(f)
-		if err := demo.WriteCSV(w, 0, rows, 11); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
+		path := demoFile(t, t.TempDir(), 0, rows, 11)
 		imp, err := importer.Local(ctx, db, a, path, importer.Request{})
 		if err != nil {
 			t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -28,12 +27,6 @@ type pass struct {
 	// matching one of them is the same person again, merged whatever the
 	// duplicate policy.
 	created models.IDRanges
-	// dryKeys holds, in a dry run, hashes of the keys of rows that would
-	// have created a contact: nothing is saved, so a later row repeating
-	// one is recognised here instead of in the database. A 64-bit hash
-	// keeps a million-row file at a few tens of megabytes.
-	dryKeys map[uint64]bool
-	seed    maphash.Seed
 	counts  models.ImportCounts
 }
 
@@ -50,6 +43,14 @@ type batchRun struct {
 	waiting  []*target // in the order added to contacts
 	changes  []models.ImportChange
 	created  []int64 // ids of the contacts written, but not in a dry run
+	// In a dry run: which keys of this batch's rows belong to a contact an
+	// earlier batch's row would have created (nothing is saved, so the
+	// contacts cannot say), and the keys of this batch's rows that would
+	// create one. Those of all batches are kept in the database
+	// (models.DryRunKeysSeen), so a file of any size takes the same
+	// memory, and a resumed run still knows them.
+	drySeen    map[string]bool
+	dryCreated []string
 }
 
 // target is the contact a row went to.
@@ -67,12 +68,19 @@ type target struct {
 func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.ImportFailure, []models.ImportChange, models.IDRanges, error) {
 	var failures []models.ImportFailure
 	b := &batchRun{seen: map[string]*target{}, contacts: models.NewContactBatch(p.actor, "Imported from "+p.imp.Filename)}
-	err := p.write(ctx, tx, func(tx *models.DB) error {
-		keys := make([]models.ImportKeys, len(rows))
-		prepared := make([]*models.PreparedContact, len(rows))
-		for i, r := range rows {
-			keys[i], prepared[i] = r.keys, r.contact
+	keys := make([]models.ImportKeys, len(rows))
+	strs := make([][]string, len(rows))
+	prepared := make([]*models.PreparedContact, len(rows))
+	for i, r := range rows {
+		keys[i], strs[i], prepared[i] = r.keys, r.keys.Strings(), r.contact
+	}
+	if p.imp.DryRun {
+		var err error
+		if b.drySeen, err = tx.DryRunKeysSeen(ctx, p.imp.ID, slices.Concat(strs...)); err != nil {
+			return nil, nil, nil, err
 		}
+	}
+	err := p.write(ctx, tx, func(tx *models.DB) error {
 		matches, err := tx.ImportMatches(ctx, p.actor, keys)
 		if err != nil {
 			return err
@@ -90,7 +98,7 @@ func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.I
 			for _, w := range r.warnings {
 				failures = append(failures, failure(r, w+" (the rest of the row was imported)", false))
 			}
-			err := p.row(ctx, tx, b, r, keys[i].Strings(), matches[i])
+			err := p.row(ctx, tx, b, r, strs[i], matches[i])
 			if reason, ok := rowProblem(err); ok {
 				p.counts.Failed++
 				failures = append(failures, failure(r, reason, true))
@@ -102,6 +110,11 @@ func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.I
 		}
 		return p.flush(ctx, tx, b)
 	})
+	if err == nil && p.imp.DryRun {
+		// Outside the savepoint the dry run rolled back, so they commit
+		// with the batch.
+		err = tx.RememberDryRunKeys(ctx, p.imp.ID, b.dryCreated)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -150,7 +163,7 @@ func (p *pass) row(ctx context.Context, tx *models.DB, b *batchRun, r row, keys 
 			break
 		}
 	}
-	if p.imp.DryRun && (t != nil && t.created || t == nil && p.dryHas(keys)) {
+	if p.imp.DryRun && (t != nil && t.created || t == nil && b.dryHas(keys)) {
 		// An earlier row would have created this contact.
 		p.counts.Updated++
 		return nil
@@ -222,7 +235,7 @@ func (p *pass) create(ctx context.Context, tx *models.DB, b *batchRun, r row, ke
 	p.counts.Created++
 	t := &target{created: true}
 	if p.imp.DryRun {
-		p.dryRemember(keys)
+		b.dryCreated = append(b.dryCreated, keys...)
 	}
 	remember(b.seen, keys, t)
 	b.waiting = append(b.waiting, t)
@@ -264,19 +277,15 @@ func (p *pass) write(ctx context.Context, tx *models.DB, save func(tx *models.DB
 	return err
 }
 
-func (p *pass) dryHas(keys []string) bool {
+// dryHas reports whether a row of an earlier batch would have created a
+// contact with one of keys.
+func (b *batchRun) dryHas(keys []string) bool {
 	for _, k := range keys {
-		if p.dryKeys[maphash.String(p.seed, k)] {
+		if b.drySeen[k] {
 			return true
 		}
 	}
 	return false
-}
-
-func (p *pass) dryRemember(keys []string) {
-	for _, k := range keys {
-		p.dryKeys[maphash.String(p.seed, k)] = true
-	}
 }
 
 func remember(seen map[string]*target, keys []string, t *target) {
