@@ -314,6 +314,16 @@ func (db *DB) UpdateTask(ctx context.Context, actor Actor, id int64, patch TaskP
 	return db.Task(ctx, actor, id)
 }
 
+// The audit actions of a task's change, one chosen by what changed, named
+// here so each appears as a literal that TestAuditActionsListed can hold
+// against AuditActions.
+const (
+	auditTaskUpdate   = "task.update"
+	auditTaskComplete = "task.complete"
+	auditTaskCancel   = "task.cancel"
+	auditTaskReassign = "task.reassign"
+)
+
 // applyTaskPatch writes patch over old inside UpdateTask's transaction.
 func (tx *DB) applyTaskPatch(ctx context.Context, actor Actor, old *Task, patch TaskPatch) error {
 	task := *old
@@ -424,14 +434,14 @@ func (tx *DB) applyTaskPatch(ctx context.Context, actor Actor, old *Task, patch 
 	if err := tx.UpdateTimelineItems(ctx, actor, task.timelineEntry()); err != nil {
 		return err
 	}
-	action, event := "task.update", ""
+	action, event := auditTaskUpdate, ""
 	switch {
 	case completed:
-		action, event = "task.complete", "completed"
+		action, event = auditTaskComplete, "completed"
 	case task.Status == TaskCancelled && old.Status != TaskCancelled:
-		action, event = "task.cancel", "cancelled"
+		action, event = auditTaskCancel, "cancelled"
 	case reassigned:
-		action, event = "task.reassign", "reassigned"
+		action, event = auditTaskReassign, "reassigned"
 	}
 	if event != "" {
 		if err := tx.addTaskEvent(ctx, actor, &task, event); err != nil {
@@ -446,7 +456,6 @@ func (tx *DB) applyTaskPatch(ctx context.Context, actor Actor, old *Task, patch 
 		}
 		detail["next_task"] = next.ID
 	}
-	// Actions: task.update, task.complete, task.cancel, task.reassign.
 	return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: action, SubjectType: "task", SubjectID: task.ID, Detail: detail})
 }
 
