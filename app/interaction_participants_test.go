@@ -65,11 +65,12 @@ func TestEditInteractionParticipantsInTheUI(t *testing.T) {
 		if form.Status != http.StatusOK || post == nil {
 			t.Fatalf("edit form: %d %.500s", form.Status, form.Body)
 		}
-		chips := "e" + post[2] + "-contacts"
+		chips, colleagues := "e"+post[2]+"-contacts", "e"+post[2]+"-users"
 		for _, want := range []string{
 			fmt.Sprintf(`name="contact_ids" value="%d"`, amy.ID), fmt.Sprintf(`name="contact_ids" value="%d"`, ben.ID),
-			fmt.Sprintf(`name="user_ids" value="%d" checked`, colleague.ID), fmt.Sprintf(`<option value="%d">`, newcomer.ID),
+			fmt.Sprintf(`name="user_ids" value="%d" checked`, colleague.ID),
 			`id="` + chips + `"`, `hx-get="/contacts/picker?into=` + chips + `"`, `name="_csrf"`,
+			`id="` + colleagues + `"`, `hx-get="/colleagues/picker?into=` + colleagues + `"`,
 		} {
 			if !strings.Contains(form.Body, want) {
 				t.Errorf("the edit form lacks %q", want)
@@ -81,6 +82,18 @@ func TestEditInteractionParticipantsInTheUI(t *testing.T) {
 		}
 		if p := htmxGet(t, c, srv.URL, "/contacts/picker?into=x%22onclick&q="+url.QueryEscape(family)); !strings.Contains(p.Body, `hx-target="#also-with"`) {
 			t.Errorf("an unknown list should fall back to the composer's: %s", p.Body)
+		}
+		// The colleague search adds the newcomer, ticked, to the form's list.
+		pick = htmxGet(t, c, srv.URL, "/colleagues/picker?into="+colleagues+"&colleague_q="+url.QueryEscape(newcomer.Email))
+		chip := fmt.Sprintf("/colleagues/picker/chip?id=%d", newcomer.ID)
+		if !strings.Contains(pick.Body, chip) || !strings.Contains(pick.Body, `hx-target="#`+colleagues+`"`) {
+			t.Fatalf("the colleague search should offer the newcomer: %s", pick.Body)
+		}
+		if r := htmxGet(t, c, srv.URL, chip); !strings.Contains(r.Body, fmt.Sprintf(`name="user_ids" value="%d" checked`, newcomer.ID)) {
+			t.Fatalf("the picked colleague's box: %s", r.Body)
+		}
+		if p := htmxGet(t, c, srv.URL, "/colleagues/picker?into=x%22onclick&colleague_q=Test"); p.Status != http.StatusBadRequest {
+			t.Errorf("a colleague search into an unknown list: %d %s", p.Status, p.Body)
 		}
 
 		target := unescapeURL(post[1])
@@ -275,43 +288,124 @@ func TestEditInteractionParticipantsWithoutScript(t *testing.T) {
 	})
 }
 
-// With more colleagues than the edit form lists, it says the list is cut.
-func TestEditInteractionSaysColleaguesAreCut(t *testing.T) {
+// However many colleagues there are, the edit form finds any of them: one
+// who joined after 500 others is found by the search (a bounded list of
+// matches) and added, with script and without.
+func TestEditInteractionFindsAnyColleague(t *testing.T) {
 	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
 		ctx := context.Background()
 		srv := apptest.Start(t, db)
 		c, u := srv.SignedIn(t, models.RoleMember, "Sales")
 		a := u.Actor("session")
 		amy, _ := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Amy", FamilyName: "Many"})
-		if _, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: "call", Direction: "inbound",
-			OccurredAt: time.Now().UTC().Add(-time.Hour), ContactIDs: []int64{amy.ID}}); err != nil {
+		at := time.Now().UTC().Add(-time.Hour).Truncate(time.Minute)
+		call, err := db.LogInteraction(ctx, a, models.InteractionRequest{Kind: "call", Direction: "inbound",
+			OccurredAt: at, ContactIDs: []int64{amy.ID}})
+		if err != nil {
 			t.Fatal(err)
 		}
-		editPage := func() string {
-			t.Helper()
-			m := editLink.FindStringSubmatch(c.Get(fmt.Sprintf("/contacts/%d", amy.ID)).Body)
-			if m == nil {
-				t.Fatal("no Edit link on the call")
-			}
-			return c.Get(unescapeURL(m[1])).Body
-		}
-		if body := editPage(); strings.Contains(body, "colleagues-cut") {
-			t.Errorf("with one colleague the form says the list is cut")
-		}
-		// 500 more colleagues, written straight in: hashing 500 passwords
-		// would be most of the test's time.
+		// 500 colleagues, written straight in (hashing 500 passwords would
+		// be most of the test's time), then one more who joined last.
 		if _, err := db.SQL().ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
 			INSERT INTO users (email, email_key, name, role, created_at, updated_at)
 			SELECT 'many' || i || '@example.test', 'many' || i || '@example.test', 'Many ' || i, 'member', $1, $1 FROM n`, time.Now().UTC()); err != nil {
 			t.Fatal(err)
 		}
-		body := editPage()
-		if !strings.Contains(body, "colleagues-cut") || !strings.Contains(body, "anyone who joined later cannot be added here") {
-			t.Errorf("with 501 colleagues the form does not say its list is cut: %.200s", body)
+		late := apptest.User(t, db, models.RoleMember, "Sales")
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE users SET name = 'Zelda Latecomer' WHERE id = $1`, late.ID); err != nil {
+			t.Fatal(err)
 		}
-		// Users come by id: the signed-in one, then Many 1 to Many 500.
-		if !strings.Contains(body, ">Many 499</option>") || strings.Contains(body, ">Many 500</option>") {
-			t.Error("the form should offer the first 500 users, Many 499 the last of them")
+		m499, err := db.Users(ctx, models.UserListOptions{Query: "many499@"})
+		if err != nil || len(m499) != 1 {
+			t.Fatalf("Many 499: %v %v", m499, err)
+		}
+		other := m499[0].ID
+		usersOfCall := func() []int64 {
+			t.Helper()
+			got, err := db.Interaction(ctx, a, call.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, p := range got.Users {
+				ids = append(ids, p.ID)
+			}
+			slices.Sort(ids)
+			return ids
+		}
+
+		m := editLink.FindStringSubmatch(c.Get(fmt.Sprintf("/contacts/%d", amy.ID)).Body)
+		if m == nil {
+			t.Fatal("no Edit link on the call")
+		}
+		form := htmxGet(t, c, srv.URL, unescapeURL(m[1]))
+		post := editFormPost.FindStringSubmatch(form.Body)
+		if post == nil {
+			t.Fatalf("edit form: %d %.500s", form.Status, form.Body)
+		}
+		if n := strings.Count(form.Body, `name="user_ids"`); n != 0 {
+			t.Errorf("the form lists %d colleagues before any search; it should list only those who took part", n)
+		}
+		list := "e" + post[2] + "-users"
+
+		// A common word finds a bounded list, and says there are more.
+		many := htmxGet(t, c, srv.URL, "/colleagues/picker?into="+list+"&colleague_q=many")
+		if n := strings.Count(many.Body, "/colleagues/picker/chip?id="); n != 10 || !strings.Contains(many.Body, "More colleagues match") {
+			t.Errorf("a search matching 500 colleagues offers %d and must say more match: %.300s", n, many.Body)
+		}
+		// With script: the search finds the latecomer by part of the name,
+		// in any case, and the chip is a ticked box the form posts.
+		found := htmxGet(t, c, srv.URL, "/colleagues/picker?into="+list+"&colleague_q=LATECOM")
+		chip := fmt.Sprintf("/colleagues/picker/chip?id=%d", late.ID)
+		if !strings.Contains(found.Body, chip) || !strings.Contains(found.Body, "Zelda Latecomer") || strings.Contains(found.Body, "More colleagues") {
+			t.Fatalf("the search should find the latecomer alone: %s", found.Body)
+		}
+		box := htmxGet(t, c, srv.URL, chip)
+		ticked := fmt.Sprintf(`<input type="checkbox" name="user_ids" value="%d" checked>`, late.ID)
+		if !strings.Contains(box.Body, ticked) {
+			t.Fatalf("the latecomer's chip: %s", box.Body)
+		}
+		target := unescapeURL(post[1])
+		edit := func(version int64, extra url.Values, users ...int64) url.Values {
+			v := url.Values{"version": {fmt.Sprint(version)}, "kind": {"call"}, "direction": {"inbound"},
+				"occurred_at": {at.Format("2006-01-02T15:04")}, "participants": {"1"}, "contact_ids": {fmt.Sprint(amy.ID)}}
+			for _, id := range users {
+				v.Add("user_ids", fmt.Sprint(id))
+			}
+			for k, vs := range extra {
+				v[k] = vs
+			}
+			return v
+		}
+		if r := htmxPost(t, c, srv.URL, target, edit(call.Version, nil, late.ID)); r.Status != http.StatusOK {
+			t.Fatalf("save with the latecomer: %d %.600s", r.Status, r.Body)
+		}
+		if ids := usersOfCall(); !slices.Equal(ids, []int64{late.ID}) {
+			t.Fatalf("the call's colleagues are %v, want the latecomer %d", ids, late.ID)
+		}
+
+		// Without script: Find sends the form back with the match as a box
+		// to tick, saving nothing; ticked and saved, it is added.
+		page := c.Get(unescapeURL(m[1]))
+		post = editFormPost.FindStringSubmatch(page.Body)
+		if post == nil || !strings.Contains(page.Body, `name="find_colleagues"`) || !strings.Contains(page.Body, ticked) {
+			t.Fatalf("the edit page without script: %d %.800s", page.Status, page.Body)
+		}
+		target = unescapeURL(post[1])
+		version := call.Version + 1
+		r := c.PostForm(target, edit(version, url.Values{"find_colleagues": {"1"}, "colleague_q": {"many 499"}}, late.ID))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, fmt.Sprintf(`<input type="checkbox" name="user_ids" value="%d">`, other)) || !strings.Contains(r.Body, ticked) ||
+			!strings.Contains(r.Body, `value="many 499"`) {
+			t.Fatalf("Find without script: %d %.1500s", r.Status, r.Body)
+		}
+		if ids := usersOfCall(); !slices.Equal(ids, []int64{late.ID}) {
+			t.Fatalf("Find saved the colleagues: %v", ids)
+		}
+		if r := c.PostForm(target, edit(version, nil, late.ID, other)); r.Status != http.StatusSeeOther {
+			t.Fatalf("save without script: %d %.600s", r.Status, r.Body)
+		}
+		if ids := usersOfCall(); !slices.Equal(ids, []int64{other, late.ID}) {
+			t.Fatalf("the call's colleagues are %v, want Many 499 and the latecomer", ids)
 		}
 	})
 }

@@ -58,6 +58,8 @@ func (s *Server) routes() {
 	ui.POST("/contacts/merges/:id/undo", s.mergeUndo, requireWriter)
 	ui.GET("/contacts/picker", s.contactPicker)
 	ui.GET("/contacts/picker/chip", s.contactChip)
+	ui.GET("/colleagues/picker", s.colleaguePicker, requireWriter)
+	ui.GET("/colleagues/picker/chip", s.colleagueChip, requireWriter)
 	ui.GET("/contacts/:id", s.contactShow)
 	ui.GET("/contacts/:id/timeline", s.timelineItems)
 	ui.POST("/contacts/:id/interactions", s.interactionLog, requireWriter)

@@ -236,12 +236,6 @@ func (s *Server) interactionEditForm(c echo.Context) (*models.Interaction, timel
 // with the real status.
 func (s *Server) renderInteractionEdit(c echo.Context, status int, f timeline.EditForm) error {
 	p := s.page(c, "Edit the "+f.Kind, "contacts")
-	if f.Colleagues == nil {
-		var err error
-		if f.Colleagues, f.ColleaguesCut, err = s.colleagues(c.Request().Context()); err != nil {
-			return err
-		}
-	}
 	if !isHTMX(c) {
 		return s.render(c, status, timeline.EditPage(p, f))
 	}
@@ -261,34 +255,6 @@ func (s *Server) interactionEdit(c echo.Context) error {
 	f.InteractionFields = timeline.FieldsOf(i, f.Location)
 	f.Contacts, f.Users = i.Contacts, i.Users
 	return s.renderInteractionEdit(c, http.StatusOK, f)
-}
-
-// colleagueLimit is how many users an edit form lists to add from: the
-// most that one page of Users holds.
-const colleagueLimit = 500
-
-// colleagues are the users an interaction's edit form offers as having
-// taken part: those who can still sign in, among the first colleagueLimit
-// users; cut reports that there are users past them, which the form says.
-func (s *Server) colleagues(ctx context.Context) (out []models.Participant, cut bool, err error) {
-	us, err := s.db.Users(ctx, models.UserListOptions{Limit: colleagueLimit})
-	if err != nil {
-		return nil, false, err
-	}
-	if len(us) == colleagueLimit {
-		more, err := s.db.Users(ctx, models.UserListOptions{AfterID: us[len(us)-1].ID, Limit: 1})
-		if err != nil {
-			return nil, false, err
-		}
-		cut = len(more) > 0
-	}
-	out = []models.Participant{}
-	for _, u := range us {
-		if u.DisabledAt == nil {
-			out = append(out, models.Participant{ID: u.ID, Name: u.Name})
-		}
-	}
-	return out, cut, nil
 }
 
 // editedParticipants reads the contacts and colleagues of a submitted
@@ -318,25 +284,26 @@ func (s *Server) editedParticipants(c echo.Context, a models.Actor, f *timeline.
 			return nil, nil, err
 		}
 	}
-	if f.Colleagues, f.ColleaguesCut, err = s.colleagues(ctx); err != nil {
-		return nil, nil, err
-	}
 	for _, raw := range vals["user_ids"] {
-		if raw == "" { // "Nobody else" in the list to add from
+		if raw == "" { // "Nobody else" in a form from before the search
 			continue
 		}
 		id, perr := strconv.ParseInt(raw, 10, 64)
 		if perr != nil || id <= 0 {
-			errs["user_ids"] = "Choose colleagues from the list."
+			errs["user_ids"] = "Choose colleagues with the search box."
 			continue
 		}
-		if slices.Contains(userIDs, id) {
-			continue
+		if !slices.Contains(userIDs, id) {
+			userIDs = append(userIDs, id)
 		}
-		userIDs = append(userIDs, id)
-		if j := slices.IndexFunc(f.Colleagues, func(p models.Participant) bool { return p.ID == id }); j >= 0 {
-			f.Users = append(f.Users, f.Colleagues[j])
+	}
+	if len(userIDs) > 0 {
+		// One of each id; the models refuse an id that names no user.
+		us, err := s.db.Users(ctx, models.UserListOptions{IDs: userIDs, Limit: len(userIDs)})
+		if err != nil {
+			return nil, nil, err
 		}
+		f.Users = participantsOf(us)
 	}
 	return contactIDs, userIDs, nil
 }
@@ -370,17 +337,30 @@ func (s *Server) interactionUpdate(c echo.Context) error {
 	} else if i, err := s.db.Interaction(ctx, a, f.InteractionID); err == nil {
 		f.Contacts, f.Users = i.Contacts, i.Users
 	}
-	// Find (the form without JavaScript): the contacts matching the search
-	// box come back as boxes to tick, and nothing is saved yet. With the
-	// box empty, Find is the default button that Enter pressed, so it saves.
-	if q := strings.TrimSpace(c.FormValue("q")); c.FormValue("find_contacts") != "" && q != "" && patch.ContactIDs != nil {
-		found, err := s.pickerContacts(ctx, a, q, *patch.ContactIDs...)
-		if err != nil {
-			return err
+	// Find (the form without JavaScript): the contacts and colleagues
+	// matching the search boxes come back as boxes to tick, and nothing is
+	// saved yet. Enter in any field presses the first Find, so either Find
+	// searches both boxes; with both empty, Enter meant Save.
+	q, cq := strings.TrimSpace(c.FormValue("q")), strings.TrimSpace(c.FormValue("colleague_q"))
+	finding := c.FormValue("find_contacts") != "" || c.FormValue("find_colleagues") != ""
+	if finding && (q != "" || cq != "") && patch.ContactIDs != nil {
+		if q != "" {
+			found, err := s.pickerContacts(ctx, a, q, *patch.ContactIDs...)
+			if err != nil {
+				return err
+			}
+			f.Query, f.Found = q, []models.Participant{}
+			for _, ct := range found {
+				f.Found = append(f.Found, models.Participant{ID: ct.ID, Name: ct.Name()})
+			}
 		}
-		f.Query, f.Found = q, []models.Participant{}
-		for _, ct := range found {
-			f.Found = append(f.Found, models.Participant{ID: ct.ID, Name: ct.Name()})
+		if cq != "" {
+			found, more, err := s.findColleagues(ctx, cq)
+			if err != nil {
+				return err
+			}
+			f.ColleagueQuery, f.MoreColleagues = cq, more
+			f.FoundColleagues = slices.DeleteFunc(found, func(p models.Participant) bool { return slices.Contains(*patch.UserIDs, p.ID) })
 		}
 		return s.renderInteractionEdit(c, http.StatusOK, f)
 	}

@@ -256,6 +256,13 @@ func (db *DB) setPassword(ctx context.Context, userID int64, password string) er
 type UserListOptions struct {
 	AfterID int64
 	Limit   int
+	// IDs keeps only these users.
+	IDs []int64
+	// Query keeps users whose name or email contains it, in any case (ASCII
+	// case only on SQLite, whose LOWER folds no other letters).
+	Query string
+	// CanSignIn leaves out disabled users.
+	CanSignIn bool
 }
 
 // Users lists users by id, keyset-paginated.
@@ -265,6 +272,19 @@ func (db *DB) Users(ctx context.Context, opts UserListOptions) ([]User, error) {
 	q := db.with(ctx).Preload("Departments", departmentsByName).Order("id").Limit(limit)
 	if opts.AfterID > 0 {
 		q = q.Where("id > ?", opts.AfterID)
+	}
+	if opts.IDs != nil {
+		q = q.Where("id IN ?", opts.IDs)
+	}
+	if term := strings.ToLower(strings.TrimSpace(opts.Query)); term != "" {
+		// Staff lists are small enough to scan; a user's email_key is
+		// their email lower-cased already.
+		name, pattern := likeContains("LOWER(name)", term)
+		email, _ := likeContains("email_key", term)
+		q = q.Where("("+name+" OR "+email+")", pattern, pattern)
+	}
+	if opts.CanSignIn {
+		q = q.Where("disabled_at IS NULL")
 	}
 	if err := q.Find(&us).Error; err != nil {
 		return nil, fmt.Errorf("models: list users: %w", err)

@@ -278,15 +278,17 @@ type EditForm struct {
 	// Contacts and Users are the participants as the form holds them:
 	// those saved, or those the person chose before a refused save.
 	// Contacts the editor may not see are not listed, and saving keeps
-	// them. Colleagues are the users that may be added.
+	// them.
 	Contacts, Users []models.Participant
-	Colleagues      []models.Participant
-	// ColleaguesCut: there are more colleagues than Colleagues holds.
-	ColleaguesCut bool
 	// Query and Found are a contact search sent with the form (without
 	// JavaScript): what was searched and the contacts that match it.
 	Query string
 	Found []models.Participant
+	// ColleagueQuery and FoundColleagues are the same for colleagues;
+	// MoreColleagues says that more match than FoundColleagues holds.
+	ColleagueQuery  string
+	FoundColleagues []models.Participant
+	MoreColleagues  bool
 }
 
 // chipListPattern is the id of an edit form's list of contacts.
@@ -300,11 +302,6 @@ func chipList(into string) string {
 		return into
 	}
 	return "also-with"
-}
-
-// chosenUser reports whether the form lists colleague id as taking part.
-func (f EditForm) chosenUser(id int64) bool {
-	return slices.ContainsFunc(f.Users, func(p models.Participant) bool { return p.ID == id })
 }
 
 // participantNames is a list of participants as one line, for the
