@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,6 +75,9 @@ func TestBulkTxCommitsAndRollsBackCopiedRows(t *testing.T) {
 		if err != nil || len(kept) != 300 {
 			t.Fatalf("committed batch: %d ids, %v", len(kept), err)
 		}
+		if !slices.IsSorted(kept) || len(slices.Compact(slices.Clone(kept))) != len(kept) {
+			t.Errorf("ids of one batch are not distinct and rising: %v", kept)
+		}
 		if n := found("lost." + label); n != 0 {
 			t.Errorf("%d rolled-back contacts found by email", n)
 		}
@@ -88,6 +92,11 @@ func TestBulkTxCommitsAndRollsBackCopiedRows(t *testing.T) {
 			c, err := db.Contact(ctx, a, kept[i])
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Lists are written under the ids Flush returns; the contact
+			// row under each must be the one added in that place.
+			if c.FamilyName != fmt.Sprintf("%s %d", label, i) {
+				t.Errorf("id %d returned for row %d holds %q", kept[i], i, c.FamilyName)
 			}
 			if len(c.Emails) != 1 || c.Emails[0].Address != fmt.Sprintf("kept.%s.%d@example.com", label, i) || !c.Emails[0].IsPrimary ||
 				len(c.Phones) != 1 || c.Phones[0].E164 != fmt.Sprintf("+44207946%04d", i) || strings.Join(c.Tags, ",") != "vip" {
