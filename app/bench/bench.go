@@ -53,6 +53,11 @@ type Result struct {
 	Rows                     int
 	Elapsed, BaselineElapsed time.Duration
 	PeakHeapMB               float64
+	// FloorElapsed is, for an import on Postgres, psql's \copy of exactly
+	// the rows it wrote into Rapport's own tables (Floor), and FloorTables
+	// its parts.
+	FloorElapsed time.Duration
+	FloorTables  []FloorTable
 	// RatioOf, when set, is what the ratio sets beside Baseline instead of P50.
 	RatioOf time.Duration
 	// Feeds, Posts and CPUPerPost are for the feed poll figure, with
@@ -437,8 +442,11 @@ func Markdown(results []Result, dialect string, opts Options, command string) st
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Target, ms(r.P50), ms(r.P99), ms(r.Baseline), ratio, verdict)
 	}
 	if len(transfers) > 0 {
-		b.WriteString("\n| Figure | Target | Time | Rows/s | Baseline (psql \\copy or sqlite3 .import, same run) | Ratio | Peak heap | Result |\n|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("\n| Figure | Target | Time | Rows/s | Baseline (psql \\copy or sqlite3 .import, same run) | Ratio | " +
+			"Floor (psql \\copy of the rows it wrote into Rapport's tables, same run) | Ratio to floor | Peak heap | Result |\n" +
+			"|---|---|---|---|---|---|---|---|---|---|\n")
 	}
+	var floors []string
 	for _, r := range transfers {
 		verdict := verdictOf(r)
 		base, ratio := "—", "—"
@@ -446,8 +454,20 @@ func Markdown(results []Result, dialect string, opts Options, command string) st
 			base = fmt.Sprintf("%.1f s", r.BaselineElapsed.Seconds())
 			ratio = fmt.Sprintf("%.2f×", r.Elapsed.Seconds()/r.BaselineElapsed.Seconds())
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.1f s | %.0f | %s | %s | %.0f MB | %s |\n", r.Name, r.Target, r.Elapsed.Seconds(),
-			float64(r.Rows)/r.Elapsed.Seconds(), base, ratio, r.PeakHeapMB, verdict)
+		floor, floorRatio := "—", "—"
+		switch {
+		case r.FloorElapsed > 0:
+			floor = fmt.Sprintf("%.1f s", r.FloorElapsed.Seconds())
+			floorRatio = fmt.Sprintf("%.2f×", r.Elapsed.Seconds()/r.FloorElapsed.Seconds())
+			floors = append(floors, fmt.Sprintf("Floor of the %s, by table (psql's \\timing in the same \\copy run): %s.", r.Name, floorBreakdown(r.FloorTables)))
+		case r.Note != "":
+			floor = r.Note
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.1f s | %.0f | %s | %s | %s | %s | %.0f MB | %s |\n", r.Name, r.Target, r.Elapsed.Seconds(),
+			float64(r.Rows)/r.Elapsed.Seconds(), base, ratio, floor, floorRatio, r.PeakHeapMB, verdict)
+	}
+	for _, f := range floors {
+		b.WriteString("\n" + f + "\n")
 	}
 	if len(polls) > 0 {
 		b.WriteString("\n| Figure | Target | Time | Feeds/s | Posts/s | CPU per post (this process) | Baseline (fetch and parse only, same feeds) | Ratio | Result |\n" +
