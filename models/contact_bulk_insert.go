@@ -230,9 +230,15 @@ func (b *ContactBatch) Flush(ctx context.Context, tx *DB) ([]int64, error) {
 // insertContacts writes the contacts rows of cs and returns their ids in
 // order. Where the dialect indexes search text better in one go (SQLite,
 // migration 00013), it holds the insert trigger back, inserts, indexes the
-// new ids and releases, all in a savepoint: should any step fail, the
-// hold is rolled back with it even if the caller commits regardless,
-// because a hold left behind would leave every later contact unindexed.
+// new ids and releases the hold, which it releases whatever failed: a hold
+// left behind would leave every later contact unindexed.
+//
+// There is no savepoint around the four: inside one, SQLite keeps every
+// statement's journal until the savepoint ends instead of freeing it with
+// its statement, megabytes a batch, which undid what keeping journals in
+// memory in a bulk transaction gains (see sqliteDialect.bulkSession). An
+// error here is the transaction's end anyway: the caller rolls it back, as
+// it must for contacts written without their lists.
 func insertContacts(ctx context.Context, tx *DB, cs []*Contact) ([]int64, error) {
 	insert := func(tx *DB) ([]int64, error) {
 		ids, err := insertRows(ctx, tx, "contacts", []string{"given_name", "family_name", "display_name", "job_title",
@@ -254,26 +260,24 @@ func insertContacts(ctx context.Context, tx *DB, cs []*Contact) ([]int64, error)
 	if hold == "" {
 		return insert(tx)
 	}
-	var ids []int64
-	err := tx.Tx(ctx, func(sp *DB) error {
-		if err := sp.with(ctx).Exec(hold).Error; err != nil {
-			return fmt.Errorf("models: create contacts: hold search index: %w", err)
-		}
-		var err error
-		if ids, err = insert(sp); err != nil {
-			return err
-		}
+	if err := tx.with(ctx).Exec(hold).Error; err != nil {
+		return nil, fmt.Errorf("models: create contacts: hold search index: %w", err)
+	}
+	ids, err := insert(tx)
+	if err == nil {
 		// Nothing else writes between hold and release, and SQLite has
 		// one writer: the ids in [first, last] are exactly these contacts.
-		if err := sp.with(ctx).Exec(build, slices.Min(ids), slices.Max(ids)).Error; err != nil {
-			return fmt.Errorf("models: create contacts: index search text: %w", err)
+		if err = tx.with(ctx).Exec(build, slices.Min(ids), slices.Max(ids)).Error; err != nil {
+			err = fmt.Errorf("models: create contacts: index search text: %w", err)
 		}
-		if err := sp.with(ctx).Exec(release).Error; err != nil {
-			return fmt.Errorf("models: create contacts: release search index: %w", err)
-		}
-		return nil
-	})
-	return ids, err
+	}
+	if rerr := tx.with(context.WithoutCancel(ctx)).Exec(release).Error; rerr != nil {
+		err = errors.Join(err, fmt.Errorf("models: create contacts: release search index: %w", rerr))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // listRow is one row of a contact's list, for insertRows.

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -11,23 +12,47 @@ import (
 )
 
 // BulkTx runs fn in a transaction, as Tx does, for work that writes many
-// rows (an import's batch). On Postgres the transaction runs on a
-// connection of its own, so that insertRows can stream rows that need no
-// ids back with COPY on that same session: database/sql reaches a
-// transaction's driver connection only through the *sql.Conn it was begun
-// on. COPY spares the server parsing and planning INSERTs of thousands of
-// parameters; everything else in fn runs exactly as under Tx.
+// rows (an import's batch), on a connection of its own. On Postgres that
+// lets insertRows stream rows that need no ids back with COPY on that same
+// session: database/sql reaches a transaction's driver connection only
+// through the *sql.Conn it was begun on. COPY spares the server parsing
+// and planning INSERTs of thousands of parameters. On SQLite the
+// connection keeps its statement journals in memory for the transaction
+// (see sqliteDialect.bulkSession). Everything else in fn runs exactly as
+// under Tx.
 func (db *DB) BulkTx(ctx context.Context, fn func(tx *DB) error) error {
-	if db.inTx() || !db.dialect.copies() {
+	if db.inTx() {
 		return db.Tx(ctx, fn)
 	}
-	return db.with(ctx).Connection(func(g *gorm.DB) error {
+	begin, end := db.dialect.bulkSession()
+	if begin == "" && !db.dialect.copies() {
+		return db.Tx(ctx, fn)
+	}
+	return db.with(ctx).Connection(func(g *gorm.DB) (err error) {
 		conn, ok := g.Statement.ConnPool.(*sql.Conn)
 		if !ok {
 			return fmt.Errorf("models: bulk transaction: connection is %T", g.Statement.ConnPool)
 		}
-		on := &DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements, conn: conn, passwords: db.passwords}
+		on := &DB{gorm: g, sql: db.sql, dialect: db.dialect, log: db.log, statements: db.statements, passwords: db.passwords}
+		if db.dialect.copies() {
+			on.conn = conn
+		}
+		if begin != "" {
+			if err := g.Exec(begin).Error; err != nil {
+				return fmt.Errorf("models: bulk transaction: %w", err)
+			}
+			defer func() {
+				// The connection goes back to the pool: whatever runs
+				// on it next gets the settings every connection has.
+				if rerr := g.WithContext(context.WithoutCancel(ctx)).Exec(end).Error; rerr != nil {
+					err = errors.Join(err, fmt.Errorf("models: bulk transaction: reset connection: %w", rerr))
+				}
+			}()
+		}
 		return on.Tx(ctx, func(tx *DB) error {
+			if !db.dialect.copies() {
+				return fn(tx)
+			}
 			// pgx prepares each statement text once per connection, and
 			// after five runs Postgres may settle on a generic plan made
 			// when the tables were small. A bulk load grows them by

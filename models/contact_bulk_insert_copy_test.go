@@ -215,3 +215,42 @@ func TestContactBatchFlushNeedsATransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestContactBatchFailedFlushKeepsSearchIndexing fails a batch's INSERT
+// after SQLite has held the search-index trigger back (migration 00013):
+// its contact names a company created in a transaction that rolled back.
+// Even when the caller commits regardless, the hold must not outlive the
+// failed Flush, or every contact created afterwards would be missing from
+// search.
+func TestContactBatchFailedFlushKeepsSearchIndexing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		a := newTestActor(t, db, models.RoleMember, newTestDepartment(t, db, "Sales"))
+		label := strings.ToLower(uniqueLabel("failflush"))
+		b := models.NewContactBatch(a, "")
+		stop := errors.New("stop")
+		err := db.Tx(ctx, func(tx *models.DB) error {
+			if err := b.Add(ctx, tx, models.ContactRequest{GivenName: "Orphan", FamilyName: label, CompanyName: "Gone " + label}); err != nil {
+				return err
+			}
+			return stop // the company goes; the queued contact still points at it
+		})
+		if !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+		// Postgres ends a transaction at its first error, so only SQLite
+		// commits here; either way the Flush itself must fail.
+		_ = db.BulkTx(ctx, func(tx *models.DB) error {
+			if ids, err := b.Flush(ctx, tx); err == nil {
+				t.Errorf("Flush of a contact whose company is gone wrote %v", ids)
+			}
+			return nil
+		})
+		mustCreateContact(t, db, a, models.ContactRequest{GivenName: "After", FamilyName: label + " single"})
+		// Counted, because a short list is searched row by row before
+		// the index is asked.
+		if n, err := db.CountContacts(ctx, a, models.ContactListOptions{Query: label + " single"}); err != nil || n != 1 {
+			t.Fatalf("search counts %d contacts created after the failed batch, want 1 (%v)", n, err)
+		}
+	})
+}
