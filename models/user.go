@@ -263,6 +263,9 @@ type UserListOptions struct {
 	Query string
 	// CanSignIn leaves out disabled users.
 	CanSignIn bool
+	// CanWrite leaves out viewers, who may read records but not work on
+	// them (own a task, say), as Actor.CanWrite does.
+	CanWrite bool
 }
 
 // Users lists users by id, keyset-paginated.
@@ -285,6 +288,9 @@ func (db *DB) Users(ctx context.Context, opts UserListOptions) ([]User, error) {
 	}
 	if opts.CanSignIn {
 		q = q.Where("disabled_at IS NULL")
+	}
+	if opts.CanWrite {
+		q = q.Where("role IN ?", []Role{RoleAdmin, RoleMember})
 	}
 	if err := q.Find(&us).Error; err != nil {
 		return nil, fmt.Errorf("models: list users: %w", err)
