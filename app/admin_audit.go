@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rapport/models"
+	"rapport/views"
 	"rapport/views/admin"
 )
 
@@ -32,12 +33,11 @@ func (s *Server) auditShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.db.Users(ctx, models.UserListOptions{Limit: 500})
+	actor, err := s.chosenUser(ctx, opts.ActorID, userPicks[views.ActorPicker.For].choosable)
 	if err != nil {
 		return err
 	}
-	d := admin.AuditData{Events: evs, Action: opts.Action, ActorID: c.QueryParam("actor"), Actions: models.AuditActions,
-		Users: users, Location: userLocation(userOf(c))}
+	d := admin.AuditData{Events: evs, Action: opts.Action, Actions: models.AuditActions, Actor: actor, Location: userLocation(userOf(c))}
 	if len(evs) == opts.Limit {
 		last := evs[len(evs)-1]
 		q := url.Values{"before": {fmt.Sprintf("%d-%d", last.OccurredAt.UnixNano(), last.ID)}}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -14,9 +13,9 @@ import (
 	"rapport/views/timeline"
 )
 
-// colleagueMatches is how many colleagues a search offers: enough to pick
-// from at a glance; more means typing more of the name.
-const colleagueMatches = 10
+// colleagues are who may have taken part in an interaction: those who can
+// sign in.
+var colleagues = models.UserListOptions{CanSignIn: true}
 
 // colleagueList is the id of an edit form's list of colleagues, which a
 // picked colleague joins. It comes from the query string, so only ids of
@@ -47,37 +46,17 @@ func (s *Server) colleagueChip(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.ErrNotFound
 	}
-	us, err := s.db.Users(c.Request().Context(), models.UserListOptions{IDs: []int64{id}, CanSignIn: true})
+	u, err := s.chosenUser(c.Request().Context(), id, colleagues)
 	if err != nil {
 		return err
 	}
-	if len(us) == 0 {
+	if u.ID == 0 {
 		return echo.ErrNotFound
 	}
-	return s.render(c, http.StatusOK, timeline.ColleagueChip(models.Participant{ID: us[0].ID, Name: us[0].Name}))
+	return s.render(c, http.StatusOK, timeline.ColleagueChip(u))
 }
 
-// findColleagues are the first colleagues (in the order they joined) who
-// can sign in and whose name or email contains q, shown by name; more
-// reports that others match too.
+// findColleagues are the colleagues a search offers (findUsers).
 func (s *Server) findColleagues(ctx context.Context, q string) (found []models.Participant, more bool, err error) {
-	us, err := s.db.Users(ctx, models.UserListOptions{Query: q, CanSignIn: true, Limit: colleagueMatches + 1})
-	if err != nil {
-		return nil, false, err
-	}
-	if len(us) > colleagueMatches {
-		us, more = us[:colleagueMatches], true
-	}
-	found = participantsOf(us)
-	slices.SortStableFunc(found, func(a, b models.Participant) int { return strings.Compare(a.Name, b.Name) })
-	return found, more, nil
-}
-
-// participantsOf are users as an edit form names them.
-func participantsOf(us []models.User) []models.Participant {
-	out := make([]models.Participant, len(us))
-	for i, u := range us {
-		out[i] = models.Participant{ID: u.ID, Name: u.Name}
-	}
-	return out
+	return s.findUsers(ctx, q, colleagues)
 }

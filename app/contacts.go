@@ -35,11 +35,6 @@ func (s *Server) contactsList(c echo.Context) error {
 	if tok, ok := c.Get("csrf").(string); ok {
 		d.CSRFToken = tok
 	}
-	if d.CanWrite && c.QueryParam("fragment") != "rows" {
-		if d.Owners, err = s.db.Users(c.Request().Context(), models.UserListOptions{Limit: 500}); err != nil {
-			return err
-		}
-	}
 	switch {
 	case c.QueryParam("fragment") == "rows":
 		return s.render(c, http.StatusOK, contacts.Rows(d))

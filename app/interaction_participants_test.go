@@ -304,13 +304,8 @@ func TestEditInteractionFindsAnyColleague(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 500 colleagues, written straight in (hashing 500 passwords would
-		// be most of the test's time), then one more who joined last.
-		if _, err := db.SQL().ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
-			INSERT INTO users (email, email_key, name, role, created_at, updated_at)
-			SELECT 'many' || i || '@example.test', 'many' || i || '@example.test', 'Many ' || i, 'member', $1, $1 FROM n`, time.Now().UTC()); err != nil {
-			t.Fatal(err)
-		}
+		// 500 colleagues, then one more who joined last.
+		apptest.ManyUsers(t, db, 500)
 		late := apptest.User(t, db, models.RoleMember, "Sales")
 		if _, err := db.SQL().ExecContext(ctx, `UPDATE users SET name = 'Zelda Latecomer' WHERE id = $1`, late.ID); err != nil {
 			t.Fatal(err)

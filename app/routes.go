@@ -60,6 +60,8 @@ func (s *Server) routes() {
 	ui.GET("/contacts/picker/chip", s.contactChip)
 	ui.GET("/colleagues/picker", s.colleaguePicker, requireWriter)
 	ui.GET("/colleagues/picker/chip", s.colleagueChip, requireWriter)
+	ui.GET("/users/picker", s.userPicker)
+	ui.GET("/users/picker/choice", s.userChoice)
 	ui.GET("/contacts/:id", s.contactShow)
 	ui.GET("/contacts/:id/timeline", s.timelineItems)
 	ui.POST("/contacts/:id/interactions", s.interactionLog, requireWriter)

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rapport/models"
+	"rapport/views"
 	"rapport/views/tasks"
 )
 
@@ -83,29 +84,8 @@ func (s *Server) tasksData(c echo.Context) (tasks.Data, error) {
 		return d, err
 	}
 	d.FollowUps = fu.FollowUps
-	if d.People, err = s.taskPeople(c); err != nil {
-		return d, err
-	}
-	d.Form = tasks.Form{Priority: "normal", Every: "1", People: d.People}
+	d.Form = tasks.Form{Priority: "normal", Every: "1"}
 	return d, nil
-}
-
-// taskPeople lists who tasks can be assigned to, for the edit form.
-func (s *Server) taskPeople(c echo.Context) ([]tasks.Person, error) {
-	if a, _ := actorOf(c); !a.CanWrite() {
-		return nil, nil
-	}
-	us, err := s.db.Users(c.Request().Context(), models.UserListOptions{Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	var out []tasks.Person
-	for _, u := range us {
-		if u.DisabledAt == nil && u.Role != models.RoleViewer {
-			out = append(out, tasks.Person{ID: u.ID, Name: u.Name})
-		}
-	}
-	return out, nil
 }
 
 func (s *Server) tasksShow(c echo.Context) error {
@@ -126,13 +106,21 @@ func (s *Server) taskListMore(c echo.Context) error {
 	if err != nil {
 		return listError(err)
 	}
-	people, err := s.taskPeople(c)
-	if err != nil {
-		return err
-	}
 	a, _ := actorOf(c)
 	return s.render(c, http.StatusOK, tasks.MoreRows(s.page(c, "", "tasks"), tasks.More{Key: key, Tasks: page.Tasks,
-		NextCursor: page.NextCursor, CanWrite: a.CanWrite(), Location: userLocation(userOf(c)), People: people}))
+		NextCursor: page.NextCursor, CanWrite: a.CanWrite(), Location: userLocation(userOf(c))}))
+}
+
+// taskPeople are the first 200 people tasks can be assigned to, for the
+// Inbox's "Assign to" list; the task forms search instead (userPicker).
+func (s *Server) taskPeople(c echo.Context) ([]models.Participant, error) {
+	opts := userPicks[views.AssigneePicker.For].choosable
+	opts.Limit = 200
+	us, err := s.db.Users(c.Request().Context(), opts)
+	if err != nil {
+		return nil, err
+	}
+	return participantsOf(us), nil
 }
 
 // taskForm reads the new-task form into a request. Times are in the
@@ -140,15 +128,16 @@ func (s *Server) taskListMore(c echo.Context) error {
 func taskForm(c echo.Context, loc *time.Location) (tasks.Form, models.TaskRequest, map[string]string) {
 	f := tasks.Form{ContactID: c.FormValue("contact_id"), Title: c.FormValue("title"), Due: c.FormValue("due_at"),
 		Priority: c.FormValue("priority"), Repeat: c.FormValue("repeat"), Every: c.FormValue("every"), Weekday: c.FormValue("weekday"),
-		Query: c.FormValue("q"), Assignee: c.FormValue("assignee_id")}
+		Query: c.FormValue("q")}
 	req := models.TaskRequest{Title: f.Title, Priority: models.TaskPriority(f.Priority)}
 	errs := map[string]string{}
-	if f.Assignee != "" {
-		id, err := strconv.ParseInt(f.Assignee, 10, 64)
+	if v := c.FormValue("assignee_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			errs["assignee"] = "Choose the person from the list."
 		}
 		req.Assignee = &models.TaskAssignee{UserID: id}
+		f.Assignee.ID = id
 	}
 	if f.ContactID != "" {
 		id, err := strconv.ParseInt(strings.TrimSpace(f.ContactID), 10, 64)
@@ -238,12 +227,24 @@ func (s *Server) taskCreateUI(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		f.Errors, f.People = errs, d.People
+		if err := s.refillTaskForm(c, &f, errs); err != nil {
+			return err
+		}
 		d.Form = f
 		return s.render(c, http.StatusUnprocessableEntity, tasks.Page(s.page(c, "My tasks", "tasks"), d))
 	}
 	s.setFlash(c, "ok", "Task added.")
 	return c.Redirect(http.StatusSeeOther, "/tasks")
+}
+
+// refillTaskForm readies a refused new-task form to show again: its
+// problems, and the assignee chosen, by name, even one the save refused
+// (the problem says why).
+func (s *Server) refillTaskForm(c echo.Context, f *tasks.Form, errs map[string]string) error {
+	f.Errors = errs
+	var err error
+	f.Assignee, err = s.chosenUser(c.Request().Context(), f.Assignee.ID, models.UserListOptions{})
+	return err
 }
 
 // pickTaskContact settles the new task's contact: the one chosen in the
@@ -296,9 +297,7 @@ func (s *Server) contactTasksData(c echo.Context, ct *models.Contact) (tasks.Con
 	if d.Cadence, err = s.db.Cadence(ctx, a, ct.ID); err != nil {
 		return d, err
 	}
-	d.People, err = s.taskPeople(c)
-	d.Form.People = d.People
-	return d, err
+	return d, nil
 }
 
 func (s *Server) contactTasksShow(c echo.Context) error {
@@ -329,7 +328,9 @@ func (s *Server) contactTaskCreate(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		f.Errors, f.People = errs, d.People
+		if err := s.refillTaskForm(c, &f, errs); err != nil {
+			return err
+		}
 		d.Form = f
 		return s.render(c, http.StatusUnprocessableEntity, tasks.ContactPage(s.page(c, "Tasks for "+ct.Name(), "tasks"), d))
 	}
@@ -409,12 +410,8 @@ func (s *Server) taskProblem(c echo.Context, msg string) error {
 }
 
 func (s *Server) renderTaskRow(c echo.Context, t *models.Task, problem string) error {
-	people, err := s.taskPeople(c)
-	if err != nil {
-		return err
-	}
 	a, _ := actorOf(c)
-	return s.render(c, http.StatusOK, tasks.RowWithProblem(s.page(c, "", ""), *t, userLocation(userOf(c)), a.CanWrite(), people, problem))
+	return s.render(c, http.StatusOK, tasks.RowWithProblem(s.page(c, "", ""), *t, userLocation(userOf(c)), a.CanWrite(), problem))
 }
 
 func (s *Server) taskCancelUI(c echo.Context) error {

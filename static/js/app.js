@@ -53,7 +53,7 @@
   // Enter in a picker's search box waits for the results rather than
   // submitting the form around it.
   document.addEventListener("keydown", function (evt) {
-    if (evt.key === "Enter" && evt.target.matches && evt.target.matches('input[type="search"][hx-get^="/contacts/picker"], input[type="search"][hx-get^="/colleagues/picker"]')) {
+    if (evt.key === "Enter" && evt.target.matches && evt.target.matches('input[type="search"][hx-get^="/contacts/picker"], input[type="search"][hx-get^="/colleagues/picker"], input[type="search"][hx-get^="/users/picker"]')) {
       evt.preventDefault();
     }
   });

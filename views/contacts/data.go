@@ -29,8 +29,7 @@ type ListData struct {
 	Departments                []models.Department
 	NextCursor                 string
 	CanWrite                   bool
-	Owners                     []models.User // for the bulk "assign owner" action
-	CSRFToken                  string        // the bulk form posts outside the page's own form
+	CSRFToken                  string // the bulk form posts outside the page's own form
 }
 
 // nextURL is the link that loads the next page, with the same filters.

@@ -36,13 +36,6 @@ type More struct {
 	NextCursor string
 	CanWrite   bool
 	Location   *time.Location
-	People     []Person
-}
-
-// Person is someone a task can be assigned to.
-type Person struct {
-	ID   int64
-	Name string
 }
 
 // Data is the "My tasks" page.
@@ -52,7 +45,6 @@ type Data struct {
 	FollowUps []models.FollowUp
 	CanWrite  bool
 	Location  *time.Location
-	People    []Person
 	// CalendarURL is shown once, right after it was made.
 	CalendarURL string
 	Form        Form
@@ -65,9 +57,8 @@ type Form struct {
 	// the picker, which finds the contact when no script ran.
 	ContactName string
 	Query       string
-	Assignee    string
-	// People may be assigned the task; none: it is the author's.
-	People     []Person
+	// Assignee is who the task is for; nobody: its author.
+	Assignee   models.Participant
 	Title      string
 	Due        string // YYYY-MM-DDTHH:MM in the reader's zone
 	Priority   string
@@ -84,7 +75,6 @@ type ContactData struct {
 	Tasks    []models.Task
 	CanWrite bool
 	Location *time.Location
-	People   []Person
 	Form     Form
 	Cadence  models.Interval
 }
@@ -105,6 +95,15 @@ func dueValue(t models.Task, loc *time.Location) string {
 		return ""
 	}
 	return t.DueAt.In(loc).Format("2006-01-02T15:04")
+}
+
+// assigneeOf is the person the task is assigned to, nobody (a zero ID)
+// when it waits in a department's queue.
+func assigneeOf(t models.Task) models.Participant {
+	if t.AssigneeID == nil {
+		return models.Participant{}
+	}
+	return models.Participant{ID: *t.AssigneeID, Name: t.AssigneeName}
 }
 
 func assigneeText(t models.Task) string {
