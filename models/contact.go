@@ -502,23 +502,27 @@ func (tx *DB) checkDepartment(ctx context.Context, id *int64, given bool, v *Val
 // refreshKeys derives the name key and search text from the contact's
 // fields, lists and company.
 func refreshKeys(c *Contact) {
+	c.NameKey, c.SearchText = contactKeys(c, c.Company)
+}
+
+// contactKeys is the name key and search text of c as linked to company
+// (nil for none).
+func contactKeys(c *Contact, company *Company) (nameKey, searchText string) {
 	switch {
 	case c.FamilyName != "" || c.GivenName != "":
-		c.NameKey = searchKey(c.FamilyName + " " + c.GivenName)
+		nameKey = searchKey(c.FamilyName + " " + c.GivenName)
 	case c.DisplayName != "":
-		c.NameKey = searchKey(c.DisplayName)
+		nameKey = searchKey(c.DisplayName)
 	case len(c.Emails) > 0:
-		c.NameKey = searchKey(c.Emails[0].Address)
-	default:
-		c.NameKey = ""
+		nameKey = searchKey(c.Emails[0].Address)
 	}
 	parts := []string{c.DisplayName, c.GivenName, c.FamilyName, c.JobTitle}
 	if familyFirst(c.FamilyName, c.GivenName) {
 		// Written together, so the whole name (王小明) is found as typed.
 		parts = append(parts, c.FamilyName+c.GivenName)
 	}
-	if c.Company != nil {
-		parts = append(parts, c.Company.Name)
+	if company != nil {
+		parts = append(parts, company.Name)
 	}
 	for _, e := range c.Emails {
 		parts = append(parts, e.Address)
@@ -527,7 +531,7 @@ func refreshKeys(c *Contact) {
 		parts = append(parts, phoneSearchText(p.Number, p.E164)...)
 	}
 	parts = append(parts, c.Tags...)
-	c.SearchText = searchKey(strings.Join(parts, " "))
+	return nameKey, searchKey(strings.Join(parts, " "))
 }
 
 // contactColumns are the stored columns of c an update writes.

@@ -52,13 +52,28 @@ type PreparedContact struct {
 	c     *Contact
 	patch ContactPatch
 	v     ValidationError
+	// The contact's keys as they will be if it links to a company named
+	// company (none when ""), worked out ahead: folding text for search
+	// was ~10% of the CPU of the transaction that saves an import batch.
+	company             string
+	nameKey, searchText string
 }
 
 // PrepareContact prepares req, to be created by actor, for AddPrepared on
 // a batch of the same actor.
 func PrepareContact(actor Actor, req ContactRequest) *PreparedContact {
 	c, patch, v := newContact(actor, req)
-	return &PreparedContact{c: c, patch: patch, v: v}
+	p := &PreparedContact{c: c, patch: patch, v: v}
+	// A company found or created by the name given is, most often, of
+	// that name; AddPrepared works the keys out again when it is not.
+	var co *Company
+	if patch.CompanyName != nil {
+		if p.company = strings.TrimSpace(*patch.CompanyName); p.company != "" {
+			co = &Company{Name: p.company}
+		}
+	}
+	p.nameKey, p.searchText = contactKeys(c, co)
+	return p
 }
 
 // ImportKeys returns ImportKeysOf(req, byNameCompany) for the request p
@@ -116,7 +131,11 @@ func (b *ContactBatch) AddPrepared(ctx context.Context, tx *DB, p *PreparedConta
 	if patch.CompanyName != nil && c.Company != nil {
 		b.companies[companyCacheKey(*patch.CompanyName)] = c.Company
 	}
-	refreshKeys(c)
+	if (c.Company == nil && p.company == "") || (c.Company != nil && p.company != "" && c.Company.Name == p.company) {
+		c.NameKey, c.SearchText = p.nameKey, p.searchText
+	} else {
+		refreshKeys(c)
+	}
 	t := now()
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, t, t
 	b.pending = append(b.pending, c)

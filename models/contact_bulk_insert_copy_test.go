@@ -254,3 +254,42 @@ func TestContactBatchFailedFlushKeepsSearchIndexing(t *testing.T) {
 		}
 	})
 }
+
+// TestContactBatchSearchTextNamesTheCompany checks the search text a
+// batch writes, which is worked out ahead for the company a row names:
+// a row naming a company by its domain links to that company and is
+// found by the company's name, as CreateContact's contact would be; a
+// row naming a new company, spaces around, is found by that name.
+func TestContactBatchSearchTextNamesTheCompany(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		a := newTestActor(t, db, models.RoleMember, newTestDepartment(t, db, "Sales"))
+		label := strings.ToLower(uniqueLabel("cokeys"))
+		domain := label + ".example"
+		if _, err := db.CreateCompany(ctx, a, models.CompanyRequest{Name: "Zephyr " + label, Domain: domain}); err != nil {
+			t.Fatal(err)
+		}
+		err := db.BulkTx(ctx, func(tx *models.DB) error {
+			b := models.NewContactBatch(a, "")
+			for _, req := range []models.ContactRequest{
+				{GivenName: "Ann", FamilyName: label, CompanyName: domain},
+				{GivenName: "Bob", FamilyName: label, CompanyName: "  Quillon " + label + " "},
+			} {
+				if err := b.Add(ctx, tx, req); err != nil {
+					return err
+				}
+			}
+			_, err := b.Flush(ctx, tx)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Counted: a short list is searched row by row before the index.
+		for q, want := range map[string]int64{"zephyr " + label: 1, "quillon " + label: 1, domain: 0} {
+			if n, err := db.CountContacts(ctx, a, models.ContactListOptions{Query: q}); err != nil || n != want {
+				t.Errorf("search %q counts %d contacts, want %d (%v)", q, n, want, err)
+			}
+		}
+	})
+}
