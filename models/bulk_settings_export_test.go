@@ -1,0 +1,11 @@
+package models
+
+import "context"
+
+// Setting reads a server setting as the session db runs on sees it (for
+// tests of what BulkTx sets for its transaction).
+func (db *DB) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.with(ctx).Raw("SELECT current_setting(?)", name).Scan(&v).Error
+	return v, err
+}
