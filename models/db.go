@@ -237,6 +237,18 @@ func (db *DB) AnalyzeGrowing(ctx context.Context) error {
 	return nil
 }
 
+// ContactsEverCreated is the highest contact id: how many contacts were
+// ever created, deleted ones included, read from the primary key at once,
+// where a count would read the table. It sizes the database for decisions
+// such as whether an import changes its statistics.
+func (db *DB) ContactsEverCreated(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.with(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM contacts").Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: contacts ever created: %w", err)
+	}
+	return n, nil
+}
+
 // Analyze refreshes the planner's statistics. Call it after writing many
 // rows at once (an import, generated data): until autoanalyze catches up,
 // Postgres may plan a timeline page as a sort over the whole history
