@@ -224,7 +224,18 @@ func (p *Page) Go(path string) int {
 // For a click that loads another page, use ClickAndLoad.
 func (p *Page) Click(sel string) {
 	p.t.Helper()
-	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	p.setStep("click " + sel)
+	ctx, cancel := context.WithTimeout(p.ctx, StepTimeout)
+	defer cancel()
+	var err error
+	for range 3 {
+		if err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); !swappedOut(err) {
+			break
+		}
+	}
+	if err != nil {
+		p.t.Fatalf("click %s: %v", sel, p.explain(err))
+	}
 }
 
 // ClickAndLoad clicks the element and waits until the page it leads to has
@@ -237,10 +248,14 @@ func (p *Page) ClickAndLoad(sel string) int {
 	defer cancel()
 	// A click can miss the navigation when htmx swaps the element out
 	// from under it (search-as-you-type re-rendering its results on a
-	// slow machine): RunResponse then reports no response. Click again,
-	// a few times, before calling it a failure.
+	// slow machine): RunResponse then reports no response, or Chromium
+	// no longer knows the node it found. Click again, a few times, before
+	// calling it a failure.
 	for range 3 {
 		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+		if swappedOut(err) {
+			continue
+		}
 		if err != nil {
 			p.t.Fatalf("click %s and wait for the next page: %v", sel, p.explain(err))
 		}
@@ -250,6 +265,19 @@ func (p *Page) ClickAndLoad(sel string) int {
 	}
 	p.t.Fatalf("click %s: no page loaded after three clicks", sel)
 	return 0
+}
+
+// swappedOut reports whether a step failed because the element it had found
+// left the document before it could act on it: htmx replaced it. Finding it
+// again is what a person would do, so the step is retried.
+func swappedOut(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node with given id") ||
+		strings.Contains(msg, "No node with given id found") ||
+		strings.Contains(msg, "Node is detached from document")
 }
 
 // Fill replaces the value of an input or text area by typing text into it,
