@@ -9,3 +9,8 @@ func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 	err := db.with(ctx).Raw("SELECT current_setting(?)", name).Scan(&v).Error
 	return v, err
 }
+
+// WithCustomPlans exposes withCustomPlans to tests.
+func (db *DB) WithCustomPlans(ctx context.Context, fn func() error) error {
+	return db.withCustomPlans(ctx, fn)
+}

@@ -53,25 +53,20 @@ func (db *DB) BulkTx(ctx context.Context, fn func(tx *DB) error) error {
 			if !db.dialect.copies() {
 				return fn(tx)
 			}
-			// Three settings for this transaction only, in one round trip.
-			// plan_cache_mode: pgx prepares each statement text once per
-			// connection, and after five runs Postgres may settle on a
-			// generic plan made when the tables were small. A bulk load
-			// grows them by thousands of rows a batch: the import's
-			// duplicate match, planned generically on an empty table, took
-			// 1.5 s a batch at 50,000 contacts (log_min_duration_statement)
-			// instead of 5 ms. Planning each statement for its own values
-			// costs well under a millisecond.
-			// random_page_cost and no parallel workers: a batch looks up a
-			// few thousand keys in indexes the load itself keeps hot. With
-			// the default cost of a random read (4, a disk's) the planner
-			// scanned a 1,000,000-row contact_emails with two workers and
-			// a bitmap, 46-107 ms a lookup, or the whole 200,000-row table
-			// at 45-160 ms; as index probes it took 1.6-5.7 ms (EXPLAIN
-			// ANALYZE of the email match with 2,000 keys). Starting
-			// workers alone costs more than the probes.
-			if err := tx.with(ctx).Exec("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), " +
-				"set_config('random_page_cost', '1.1', true), set_config('max_parallel_workers_per_gather', '0', true)").Error; err != nil {
+			// Two settings for this transaction only, in one round trip.
+			// A batch looks up a few thousand keys in indexes the load
+			// itself keeps hot. With the default cost of a random read (4,
+			// a disk's) the planner scanned a 1,000,000-row contact_emails
+			// with two workers and a bitmap, 46-107 ms a lookup, or the
+			// whole 200,000-row table at 45-160 ms; as index probes it took
+			// 1.6-5.7 ms (EXPLAIN ANALYZE of the email match with 2,000
+			// keys). Starting workers alone costs more than the probes.
+			// Planning every statement for its values is not one of them:
+			// the foreign key checks of each copied row are statements too,
+			// and planned afresh per row they cost a 100,000-row import 5 s
+			// of its 15 (see DB.withCustomPlans, which the match uses).
+			if err := tx.with(ctx).Exec("SELECT set_config('random_page_cost', '1.1', true), " +
+				"set_config('max_parallel_workers_per_gather', '0', true)").Error; err != nil {
 				return fmt.Errorf("models: bulk transaction: %w", err)
 			}
 			return fn(tx)

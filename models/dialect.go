@@ -59,6 +59,12 @@ type dialect interface {
 	// of contacts grows; empty when the dialect needs none (see
 	// DB.AnalyzeGrowing).
 	analyzeGrowing() string
+	// customPlans names the setting that makes a transaction plan each
+	// statement for its own parameter values rather than reuse a plan
+	// made once for the statement's text, and the value that does it;
+	// empty where statements are always planned for their values (see
+	// DB.withCustomPlans).
+	customPlans() (setting, value string)
 }
 
 // SessionStore is scs's store for this database, with its cleanup loop.
@@ -103,6 +109,10 @@ func (postgresDialect) analyzeGrowing() string {
 }
 
 func (postgresDialect) bulkSession() (string, string) { return "", "" }
+
+// pgx prepares each statement text once per connection, and after five
+// runs Postgres may settle on a generic plan made without the values.
+func (postgresDialect) customPlans() (string, string) { return "plan_cache_mode", "force_custom_plan" }
 
 // The trigram GIN index buffers new entries in its pending list.
 func (postgresDialect) deferredSearchIndex() (string, string, string) { return "", "", "" }
@@ -163,6 +173,10 @@ func (sqliteDialect) insertVars() int { return 300 }
 func (sqliteDialect) copies() bool { return false }
 
 func (sqliteDialect) analyzeGrowing() string { return "" }
+
+// SQLite plans a prepared statement again when its statistics change and
+// for the values bound to a range or LIKE condition.
+func (sqliteDialect) customPlans() (string, string) { return "", "" }
 
 // A write transaction keeps a statement journal for each INSERT of several
 // rows into a table with a foreign key or a trigger: the pages it changes,

@@ -77,15 +77,17 @@ func (db *DB) ImportMatches(ctx context.Context, actor Actor, keys []ImportKeys)
 			names = append(names, k.Name)
 		}
 	}
-	byEmail, err := db.newestContactsBy(ctx, actor, "contact_emails", "address_key", emails)
-	if err != nil {
-		return nil, err
-	}
-	byPhone, err := db.newestContactsBy(ctx, actor, "contact_phones", "e164", phones)
-	if err != nil {
-		return nil, err
-	}
-	byName, err := db.contactsByNameAtCompany(ctx, actor, names)
+	var byEmail, byPhone, byName map[string]int64
+	err := db.withCustomPlans(ctx, func() (err error) {
+		if byEmail, err = db.newestContactsBy(ctx, actor, "contact_emails", "address_key", emails); err != nil {
+			return err
+		}
+		if byPhone, err = db.newestContactsBy(ctx, actor, "contact_phones", "e164", phones); err != nil {
+			return err
+		}
+		byName, err = db.contactsByNameAtCompany(ctx, actor, names)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
