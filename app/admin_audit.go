@@ -21,7 +21,13 @@ func (s *Server) auditShow(c echo.Context) error {
 	ctx := c.Request().Context()
 	a, _ := actorOf(c)
 	opts := models.AuditListOptions{Action: c.QueryParam("action"), Limit: 50}
-	opts.ActorID, _ = strconv.ParseInt(c.QueryParam("actor"), 10, 64)
+	if v := c.QueryParam("actor"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return echo.NewHTTPError(http.StatusBadRequest, "The person to filter by is not one Rapport knows; choose them again from the list.")
+		}
+		opts.ActorID = id
+	}
 	if b := c.QueryParam("before"); b != "" {
 		cur, err := parseAuditCursor(b)
 		if err != nil {
@@ -36,6 +42,11 @@ func (s *Server) auditShow(c echo.Context) error {
 	actor, err := s.chosenUser(ctx, opts.ActorID, userPicks[views.ActorPicker.For].choosable)
 	if err != nil {
 		return err
+	}
+	if opts.ActorID != 0 && actor.ID == 0 {
+		// The filter applies whoever it names; the page must not say
+		// "Everyone" above an empty list (a deleted user, an old link).
+		actor = models.Participant{ID: opts.ActorID, Name: fmt.Sprintf("Unknown person #%d", opts.ActorID)}
 	}
 	d := admin.AuditData{Events: evs, Action: opts.Action, Actions: models.AuditActions, Actor: actor, Location: userLocation(userOf(c))}
 	if len(evs) == opts.Limit {

@@ -220,5 +220,17 @@ func TestUserPickersFindAnyColleague(t *testing.T) {
 		if all := c.Get("/admin/audit"); !strings.Contains(all.Body, `data-empty="Everyone"`) || strings.Contains(all.Body, `name="actor" value=`) {
 			t.Errorf("the unfiltered audit log should choose nobody: %.2000s", all.Body)
 		}
+		// A link naming nobody Rapport knows filters by that id and says
+		// so, rather than claiming to show everyone's events.
+		unknown := c.Get("/admin/audit?actor=987654321")
+		if unknown.Status != http.StatusOK || !strings.Contains(unknown.Body, "Unknown person #987654321") ||
+			!strings.Contains(unknown.Body, userChoiceInput("actor", 987654321)) || strings.Contains(unknown.Body, `<td data-label="Who">`) {
+			t.Errorf("the audit log filtered by an unknown person: %d %.2000s", unknown.Status, unknown.Body)
+		}
+		for _, bad := range []string{"abc", "-3", "0"} {
+			if r := c.Get("/admin/audit?actor=" + bad); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "choose them again") {
+				t.Errorf("actor=%s: %d %.300s", bad, r.Status, r.Body)
+			}
+		}
 	})
 }
