@@ -104,3 +104,34 @@ func TestCustomPlansForOneStep(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkTxKeepsSQLiteJournalsInMemory: on SQLite a bulk transaction's
+// connection keeps statement journals in memory (temp_store = MEMORY, 2),
+// which spared an import a temporary file write per changed page, and
+// hands the connection back to the pool with the default (0), so that the
+// large sorts of ordinary requests still spill to disk.
+func TestBulkTxKeepsSQLiteJournalsInMemory(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		if db.Dialect() != "sqlite" {
+			t.Skip("temp_store is an SQLite pragma")
+		}
+		ctx := context.Background()
+		err := db.BulkTx(ctx, func(tx *models.DB) error {
+			got, err := tx.Pragma(ctx, "temp_store")
+			if err == nil && got != "2" {
+				t.Errorf("inside a bulk transaction temp_store = %s, want 2 (memory)", got)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// More reads than the pool has connections, each on whichever
+		// connection the pool hands out, the bulk one among them.
+		for range 20 {
+			if got, err := db.Pragma(ctx, "temp_store"); err != nil || got != "0" {
+				t.Fatalf("after a bulk transaction temp_store = %s (%v), want the default 0", got, err)
+			}
+		}
+	})
+}
