@@ -72,8 +72,11 @@ func (db *DB) EachContact(ctx context.Context, actor Actor, opts ContactListOpti
 			if err == nil && len(cs) > 0 {
 				err = fn(cs)
 			}
-			if err != nil || len(cs) < exportBatch {
+			if err != nil {
 				return err
+			}
+			if len(cs) < exportBatch {
+				return ctx.Err()
 			}
 			cursor = last(cs)
 		}

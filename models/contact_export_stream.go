@@ -77,7 +77,12 @@ func (db *DB) eachContactStream(ctx context.Context, actor Actor, opts ContactLi
 			return fmt.Errorf("models: export contacts: %w", err)
 		}
 		defer rows.Close()
-		return scanExportStream(rows, fn)
+		if err := scanExportStream(rows, fn); err != nil {
+			return err
+		}
+		// As the batched walk does: an export whose caller gave up says
+		// so, even when its last rows had already arrived.
+		return ctx.Err()
 	})
 }
 

@@ -153,6 +153,19 @@ func TestExportStreamMatchesBatches(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("a cancelled export returned %v, want context.Canceled", err)
 		}
+		// Inside a transaction too, when the batch fn saw was the last
+		// one (one contact, found by its email).
+		err = db.Tx(ctx, func(tx *models.DB) error {
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			return tx.EachContact(cctx, insider, models.ContactListOptions{Email: "zoe@home.example"}, func([]models.Contact) error {
+				cancel()
+				return nil
+			})
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("a cancelled export in a transaction returned %v, want context.Canceled", err)
+		}
 	})
 }
 
