@@ -36,12 +36,7 @@ func TestUserPickersFindAnyColleague(t *testing.T) {
 		apptest.ManyUsers(t, db, 500)
 		named := func(role models.Role, name string) *models.User {
 			t.Helper()
-			u := apptest.User(t, db, role, "Sales")
-			if _, err := db.SQL().ExecContext(ctx, `UPDATE users SET name = $1 WHERE id = $2`, name, u.ID); err != nil {
-				t.Fatal(err)
-			}
-			u.Name = name
-			return u
+			return apptest.NamedUser(t, db, role, "Sales", name)
 		}
 		viewer := named(models.RoleViewer, "Zelda Viewer")
 		gone := named(models.RoleMember, "Zelda Gone")

@@ -29,11 +29,7 @@ func TestAssignTaskBySearchJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 		apptest.ManyUsers(t, db, 500)
-		zelda := apptest.User(t, db, models.RoleMember, "Sales")
-		if _, err := db.SQL().ExecContext(ctx, `UPDATE users SET name = 'Zelda Latecomer' WHERE id = $1`, zelda.ID); err != nil {
-			t.Fatal(err)
-		}
-		zelda.Name = "Zelda Latecomer"
+		zelda := apptest.NamedUser(t, db, models.RoleMember, "Sales", "Zelda Latecomer")
 
 		for i, vp := range []browsertest.Viewport{browsertest.Desktop, browsertest.Phone} {
 			size := []string{"desktop-", "phone-"}[i]
