@@ -17,20 +17,15 @@ import (
 )
 
 // inboxEnv gathers what every Inbox card needs: the clock, the target,
-// and for writers whom an item can be assigned to.
+// and for writers the departments an item can be assigned to (a person is
+// found by the card's search, as few or many as there are).
 func (s *Server) inboxEnv(c echo.Context) (social.Env, error) {
 	a, _ := actorOf(c)
 	e := social.Env{Now: time.Now(), Target: s.cfg.InboxTarget, Location: userLocation(userOf(c)), CanWrite: a.CanWrite()}
 	if !e.CanWrite {
 		return e, nil
 	}
-	people, err := s.taskPeople(c)
-	if err != nil {
-		return e, err
-	}
-	for _, p := range people {
-		e.People = append(e.People, social.Person{ID: p.ID, Name: p.Name})
-	}
+	var err error
 	e.Departments, err = s.db.Departments(c.Request().Context())
 	return e, err
 }

@@ -50,7 +50,7 @@ func TestInboxPageReplyFlow(t *testing.T) {
 			fmt.Sprintf(`href="/contacts/%d"`, f.contact.ID), f.contact.Name(), "Where is my " + f.term, f.term,
 			`rel="noopener nofollow ugc"`, "View post", "wait-late", "Premium customer since 2019",
 			`name="_csrf"`, fmt.Sprintf(`action="/inbox/%d/reply"`, res.Inbox.ID), fmt.Sprintf(`action="/inbox/%d/close"`, res.Inbox.ID),
-			fmt.Sprintf(`value="user:%d"`, u.ID),
+			`hx-get="/users/picker?for=inbox-assignee"`,
 		} {
 			if !strings.Contains(card, want) {
 				t.Errorf("card lacks %q", want)
@@ -67,7 +67,7 @@ func TestInboxPageReplyFlow(t *testing.T) {
 		// Assign to the reader, then reply: each answers the card.
 		r := htmxPost(t, c, f.srv.URL, fmt.Sprintf("/inbox/%d/assign", res.Inbox.ID),
 			url.Values{"version": {fmt.Sprint(res.Inbox.Version)}, "assignee": {fmt.Sprintf("user:%d", u.ID)}})
-		if r.Status != http.StatusOK || !strings.Contains(r.Body, u.Name) {
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, u.Name) || !strings.Contains(r.Body, personOption(u)) {
 			t.Fatalf("assign: %d %.500s", r.Status, r.Body)
 		}
 		if mine := c.Get("/inbox?tab=mine"); !strings.Contains(mine.Body, fmt.Sprintf(`id="inbox-item-%d"`, res.Inbox.ID)) {

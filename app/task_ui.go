@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rapport/models"
-	"rapport/views"
 	"rapport/views/tasks"
 )
 
@@ -109,18 +108,6 @@ func (s *Server) taskListMore(c echo.Context) error {
 	a, _ := actorOf(c)
 	return s.render(c, http.StatusOK, tasks.MoreRows(s.page(c, "", "tasks"), tasks.More{Key: key, Tasks: page.Tasks,
 		NextCursor: page.NextCursor, CanWrite: a.CanWrite(), Location: userLocation(userOf(c))}))
-}
-
-// taskPeople are the first 200 people tasks can be assigned to, for the
-// Inbox's "Assign to" list; the task forms search instead (userPicker).
-func (s *Server) taskPeople(c echo.Context) ([]models.Participant, error) {
-	opts := userPicks[views.AssigneePicker.For].choosable
-	opts.Limit = 200
-	us, err := s.db.Users(c.Request().Context(), opts)
-	if err != nil {
-		return nil, err
-	}
-	return participantsOf(us), nil
 }
 
 // taskForm reads the new-task form into a request. Times are in the

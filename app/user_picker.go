@@ -28,12 +28,18 @@ type userPick struct {
 	none string
 }
 
-// userPicks are the user pickers by their ?for=. Task assignees are
-// colleagues who can sign in and work; a contact's owner may be anyone, as
-// saving a contact allows; the audit log filters by anyone who ever acted.
+// workers are the colleagues who can sign in and work: whom a task or an
+// Inbox item may be assigned to.
+var workers = models.UserListOptions{CanSignIn: true, CanWrite: true}
+
+// userPicks are the user pickers by their ?for=. Task and Inbox assignees
+// are workers; a contact's owner may be anyone, as saving a contact
+// allows; the audit log filters by anyone who ever acted.
 var userPicks = map[string]userPick{
-	views.AssigneePicker.For: {picker: views.AssigneePicker, choosable: models.UserListOptions{CanSignIn: true, CanWrite: true},
+	views.AssigneePicker.For: {picker: views.AssigneePicker, choosable: workers,
 		may: models.Actor.CanWrite, none: "No colleague who can work on tasks matches."},
+	views.InboxAssigneePicker.For: {picker: views.InboxAssigneePicker, choosable: workers,
+		may: models.Actor.CanWrite, none: "No colleague who can answer matches."},
 	views.OwnerPicker.For: {picker: views.OwnerPicker, may: models.Actor.CanWrite, none: "Nobody matches."},
 	views.ActorPicker.For: {picker: views.ActorPicker, may: models.Actor.IsAdmin, none: "Nobody matches."},
 }
@@ -65,12 +71,14 @@ func (s *Server) userPicker(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	target, swap := pick.picker.ChoiceTarget()
 	return s.render(c, http.StatusOK, views.UserMatches(found, more, pick.none,
-		"/users/picker/choice?for="+pick.picker.For+"&id=", "previous .user-choice", "innerHTML"))
+		"/users/picker/choice?for="+pick.picker.For+"&id=", target, swap))
 }
 
-// userChoice is the chip of a user chosen in a picker, carrying the form's
-// value (GET /users/picker/choice?for=&id=).
+// userChoice is a user chosen in a picker as the form takes them, a chip
+// or a select's option carrying the form's value (GET
+// /users/picker/choice?for=&id=).
 func (s *Server) userChoice(c echo.Context) error {
 	pick, err := userPickOf(c)
 	if err != nil {
@@ -87,7 +95,7 @@ func (s *Server) userChoice(c echo.Context) error {
 	if u.ID == 0 {
 		return echo.NewHTTPError(http.StatusNotFound, "That person cannot be chosen here. Search again and choose someone else.")
 	}
-	return s.render(c, http.StatusOK, views.Choice(pick.picker.Field, strconv.FormatInt(u.ID, 10), u.Name))
+	return s.render(c, http.StatusOK, views.UserChosen(pick.picker, u))
 }
 
 // findUsers are the first users (in the order they joined) of those opts

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rapport/models"
+	"rapport/views"
 )
 
 // Tab is one view of the Inbox.
@@ -26,20 +27,13 @@ var Tabs = []Tab{
 	{"closed", "Closed"},
 }
 
-// Person is someone an Inbox item can be assigned to.
-type Person struct {
-	ID   int64
-	Name string
-}
-
 // Env is what every Inbox card needs besides its item.
 type Env struct {
 	Now         time.Time
 	Target      time.Duration // response-time target: amber at half, red past it
 	Location    *time.Location
 	CanWrite    bool
-	People      []Person
-	Departments []models.Department
+	Departments []models.Department // whom an item can be assigned to besides a person
 }
 
 // InboxData is the Inbox page.
@@ -233,6 +227,16 @@ func assignValue(it models.InboxItem) string {
 		return "department:" + itoa(*it.AssigneeDepartmentID)
 	}
 	return ""
+}
+
+// assigneePicker finds the person to assign it to; the person it is
+// assigned to now is chosen.
+func assigneePicker(it models.InboxItem) views.UserPicker {
+	var now models.Participant
+	if it.AssigneeUserID != nil {
+		now = models.Participant{ID: *it.AssigneeUserID, Name: it.AssigneeName}
+	}
+	return views.InboxAssigneePicker.With(itemID(it)+"-find", "", now)
 }
 
 func assigneeText(it models.InboxItem) string {
