@@ -50,8 +50,16 @@ func TestEditInteractionJourney(t *testing.T) {
 				t.Fatalf("the edit form is not filled in: subject %q", got)
 			}
 			// With script, the picker searches as one types: the Find button
-			// of the form without script is gone, and Enter saves.
-			if browsertest.Eval[bool](p, `!!document.querySelector("form.interaction-edit [data-without-script]")`) {
+			// of the form without script is gone, and Enter saves. Script
+			// removes it when htmx has settled the new form, a moment after
+			// the form shows.
+			findGone := func() bool {
+				return !browsertest.Eval[bool](p, `!!document.querySelector("form.interaction-edit [data-without-script]")`)
+			}
+			for deadline := time.Now().Add(3 * time.Second); !findGone() && time.Now().Before(deadline); {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if !findGone() {
 				t.Error("the edit form keeps its Find button when script runs")
 			}
 			fixed := "Pricing question " + size
