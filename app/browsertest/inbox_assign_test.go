@@ -57,9 +57,7 @@ func TestAssignInboxItemBySearchJourney(t *testing.T) {
 			find := func(q string) {
 				t.Helper()
 				p.Fill(card+" .user-search input[type=search]", q)
-				waitFor(t, p, func() bool {
-					return browsertest.Eval[string](p, `[...document.querySelectorAll("`+card+` .picker-results button")].map(b => b.textContent.trim()).join("|")`) == zelda.Name
-				})
+				waitForOnlyMatch(t, p, card, zelda.Name)
 			}
 			assign := func(want string) {
 				t.Helper()
