@@ -66,3 +66,48 @@ func TestExportRespectsVisibilityGuardsFormulasAndIsAudited(t *testing.T) {
 		}
 	})
 }
+
+// TestExportCSVRoundTripsCustomFields exports a contact with custom field
+// values as CSV and imports that file back: the values return. Custom
+// fields are data a customer keeps nowhere else.
+func TestExportCSVRoundTripsCustomFields(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		tag := strings.ToLower(apptest.Unique("cf"))
+		key := strings.ReplaceAll(tag, "-", "_")
+		ctx, srv := context.Background(), apptest.Start(t, db)
+		u := apptest.User(t, db, models.RoleAdmin, "Sales")
+		c := tokenClient(t, srv, db, u)
+		if _, err := db.CreateCustomFieldDef(ctx, u.Actor("session"), models.CustomFieldDefRequest{Key: key, Label: "Customer " + tag, Kind: models.CustomFieldText}); err != nil {
+			t.Fatal(err)
+		}
+		want := "C-4411; gold, since 2019"
+		ct, err := db.CreateContact(ctx, u.Actor("session"), models.ContactRequest{GivenName: "Ada", FamilyName: tag,
+			Emails: []models.EmailInput{{Address: tag + "@example.test"}}, Tags: []string{tag}, CustomFields: map[string]string{key: want}})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		exp := c.Get("/export/contacts?format=csv&tag=" + tag)
+		if exp.Status != http.StatusOK || !strings.Contains(exp.Body, want) {
+			t.Fatalf("the export must hold the custom field's value %q:\n%s", want, exp.Body)
+		}
+		if err := db.DeleteContact(ctx, u.Actor("session"), ct.ID); err != nil {
+			t.Fatal(err)
+		}
+		r := uploadImport(t, srv, c, "/api/v1/imports", "export.csv", exp.Body, nil)
+		var im struct {
+			ID int64 `json:"id"`
+		}
+		r.Decode(t, &im)
+		if got := runImportJobs(t, db, im.ID); got.RowsCreated != 1 {
+			t.Fatalf("re-import: %+v", got)
+		}
+		cs, err := db.Contacts(ctx, u.Actor("session"), models.ContactListOptions{Tag: tag})
+		if err != nil || len(cs.Contacts) != 1 {
+			t.Fatalf("after re-import: %+v %v", cs, err)
+		}
+		if got := cs.Contacts[0].CustomFields[key]; got != want {
+			t.Errorf("custom field after the round trip: %q, want %q", got, want)
+		}
+	})
+}

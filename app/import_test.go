@@ -49,6 +49,18 @@ func uploadImport(t *testing.T, srv *apptest.Server, c *apptest.Client, path, fi
 	return c.Do(req)
 }
 
+// tokenClient is a client of srv that calls the API with a token of u.
+func tokenClient(t *testing.T, srv *apptest.Server, db *models.DB, u *models.User) *apptest.Client {
+	t.Helper()
+	_, secret, err := db.CreateAPIToken(context.Background(), u.ID, "test", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.NewClient(t)
+	c.Bearer = secret
+	return c
+}
+
 // runImportJobs runs a job runner with the importer's handler until import
 // id finishes: the test server has no runner of its own.
 func runImportJobs(t *testing.T, db *models.DB, id int64) *models.Import {
@@ -197,12 +209,7 @@ func TestImportAPI(t *testing.T) {
 		ctx := context.Background()
 		srv := apptest.Start(t, db)
 		u := apptest.User(t, db, models.RoleMember, "Sales")
-		_, secret, err := db.CreateAPIToken(ctx, u.ID, "import", time.Now().Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := srv.NewClient(t)
-		c.Bearer = secret
+		c := tokenClient(t, srv, db, u)
 		tag := strings.ToLower(apptest.Unique("api"))
 
 		r := uploadImport(t, srv, c, "/api/v1/imports", "people.csv", importCSV(tag), map[string]string{"on_duplicate": "fill"})

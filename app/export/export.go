@@ -30,7 +30,7 @@ type Request struct {
 	// Filter selects the contacts (query, tag, company, owner, IDs); the
 	// person's visibility always applies on top.
 	Filter        models.ContactListOptions
-	Columns       []csvio.Column // CSV only; every field when empty
+	Columns       []csvio.Column // CSV only; every field, custom ones too, when empty
 	ExcelFriendly bool           // CSV only: UTF-8 BOM and semicolons
 	VCardVersion  string         // vcardio.Version4 (default) or Version3
 	// Via says where the export was asked for ("ui", "api", "cli"), for
@@ -93,7 +93,21 @@ func Write(ctx context.Context, db *models.DB, actor models.Actor, w io.Writer, 
 		}
 		write, flush = vw.Write, vw.Flush
 	default:
-		cw, err := csvio.NewWriter(w, csvio.WriterOptions{Columns: req.Columns, ExcelFriendly: req.ExcelFriendly})
+		cols := req.Columns
+		if len(cols) == 0 {
+			// Every field means the custom ones too: they are data the
+			// customer keeps nowhere else, and the import maps them back.
+			defs, err := db.CustomFieldDefs(ctx)
+			if err != nil {
+				return 0, err
+			}
+			keys := make([]string, len(defs))
+			for i, d := range defs {
+				keys[i] = d.Key
+			}
+			cols = csvio.DefaultColumns(keys...)
+		}
+		cw, err := csvio.NewWriter(w, csvio.WriterOptions{Columns: cols, ExcelFriendly: req.ExcelFriendly})
 		if err != nil {
 			return 0, &models.ValidationError{Fields: map[string]string{"columns": err.Error()}}
 		}
