@@ -67,10 +67,11 @@ func TestExportRespectsVisibilityGuardsFormulasAndIsAudited(t *testing.T) {
 	})
 }
 
-// TestExportCSVRoundTripsCustomFields exports a contact with custom field
-// values as CSV and imports that file back: the values return. Custom
-// fields are data a customer keeps nowhere else.
-func TestExportCSVRoundTripsCustomFields(t *testing.T) {
+// TestExportCSVRoundTripsCustomFieldsAndEveryAddress exports a contact
+// with custom field values and three addresses as CSV and imports that
+// file back: all of it returns. Custom fields and a third office are data
+// a customer keeps nowhere else.
+func TestExportCSVRoundTripsCustomFieldsAndEveryAddress(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *models.DB) {
 		tag := strings.ToLower(apptest.Unique("cf"))
 		key := strings.ReplaceAll(tag, "-", "_")
@@ -82,7 +83,8 @@ func TestExportCSVRoundTripsCustomFields(t *testing.T) {
 		}
 		want := "C-4411; gold, since 2019"
 		ct, err := db.CreateContact(ctx, u.Actor("session"), models.ContactRequest{GivenName: "Ada", FamilyName: tag,
-			Emails: []models.EmailInput{{Address: tag + "@example.test"}}, Tags: []string{tag}, CustomFields: map[string]string{key: want}})
+			Emails: []models.EmailInput{{Address: tag + "@example.test"}}, Tags: []string{tag}, CustomFields: map[string]string{key: want},
+			Addresses: []models.AddressInput{{Label: "work", City: "London"}, {Label: "home", City: "Paris"}, {Label: "depot", Street: "1 Dock Rd", City: "Hull"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,8 +108,15 @@ func TestExportCSVRoundTripsCustomFields(t *testing.T) {
 		if err != nil || len(cs.Contacts) != 1 {
 			t.Fatalf("after re-import: %+v %v", cs, err)
 		}
-		if got := cs.Contacts[0].CustomFields[key]; got != want {
-			t.Errorf("custom field after the round trip: %q, want %q", got, want)
+		got, err := db.Contact(ctx, u.Actor("session"), cs.Contacts[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.CustomFields[key] != want {
+			t.Errorf("custom field after the round trip: %q, want %q", got.CustomFields[key], want)
+		}
+		if len(got.Addresses) != 3 || got.Addresses[2].Label != "depot" || got.Addresses[2].Street != "1 Dock Rd" || got.Addresses[2].City != "Hull" {
+			t.Errorf("addresses after the round trip: %+v", got.Addresses)
 		}
 	})
 }

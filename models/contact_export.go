@@ -123,6 +123,28 @@ func (db *DB) EachContact(ctx context.Context, actor Actor, opts ContactListOpti
 	return ctx.Err()
 }
 
+// MostAddresses returns the number of addresses of the contact with the
+// most among those opts selects that the actor may see, or least when none
+// has more, so that a CSV export has a column group for each. Only
+// addresses past the first least are read: few contacts have them, so the
+// query stays cheap on a large export.
+func (db *DB) MostAddresses(ctx context.Context, actor Actor, opts ContactListOptions, least int) (int, error) {
+	q, err := db.contactFilter(ctx, actor, opts)
+	if err != nil {
+		return 0, err
+	}
+	var last sql.NullInt64
+	err = db.with(ctx).Table("contact_addresses").Select("MAX(position)").
+		Where("position >= ? AND contact_id IN (?)", least, q.Select("contacts.id")).Scan(&last).Error
+	if err != nil {
+		return 0, fmt.Errorf("models: addresses of the exported contacts: %w", err)
+	}
+	if last.Valid {
+		return max(least, int(last.Int64)+1), nil
+	}
+	return least, nil
+}
+
 // exportContactColumns are the contact columns EachContact reads, in
 // scanExportContacts' order: all but search_text.
 const exportContactColumns = "contacts.id, contacts.given_name, contacts.family_name, contacts.display_name, " +

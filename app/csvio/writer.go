@@ -91,12 +91,18 @@ type Column struct {
 // DefaultColumns are the columns of a full export: every field, two
 // addresses, and the custom fields with the given keys. An import of it
 // with the suggested mapping gives back what RequestFor says.
-func DefaultColumns(customKeys ...string) []Column {
+func DefaultColumns(customKeys ...string) []Column { return AllColumns(2, customKeys...) }
+
+// AllColumns are DefaultColumns with the given number of addresses, for an
+// export in which some contact has more than two.
+func AllColumns(addresses int, customKeys ...string) []Column {
 	var cols []Column
 	for _, c := range rapportColumns {
 		cols = append(cols, Column{Key: c.key})
 	}
-	cols = append(cols, Column{Key: ColAddress, Index: 1}, Column{Key: ColAddress, Index: 2})
+	for i := 1; i <= addresses; i++ {
+		cols = append(cols, Column{Key: ColAddress, Index: i})
+	}
 	for _, k := range customKeys {
 		cols = append(cols, Column{Key: customPrefix + k})
 	}

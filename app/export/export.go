@@ -95,17 +95,10 @@ func Write(ctx context.Context, db *models.DB, actor models.Actor, w io.Writer, 
 	default:
 		cols := req.Columns
 		if len(cols) == 0 {
-			// Every field means the custom ones too: they are data the
-			// customer keeps nowhere else, and the import maps them back.
-			defs, err := db.CustomFieldDefs(ctx)
-			if err != nil {
+			var err error
+			if cols, err = allColumns(ctx, db, actor, req.Filter); err != nil {
 				return 0, err
 			}
-			keys := make([]string, len(defs))
-			for i, d := range defs {
-				keys[i] = d.Key
-			}
-			cols = csvio.DefaultColumns(keys...)
 		}
 		cw, err := csvio.NewWriter(w, csvio.WriterOptions{Columns: cols, ExcelFriendly: req.ExcelFriendly})
 		if err != nil {
@@ -136,6 +129,25 @@ func Write(ctx context.Context, db *models.DB, actor models.Actor, w io.Writer, 
 		err = aerr
 	}
 	return n, err
+}
+
+// allColumns are the columns of an export of every field: the custom
+// fields and every address too, which are data the customer keeps nowhere
+// else and the import maps back.
+func allColumns(ctx context.Context, db *models.DB, actor models.Actor, filter models.ContactListOptions) ([]csvio.Column, error) {
+	defs, err := db.CustomFieldDefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(defs))
+	for i, d := range defs {
+		keys[i] = d.Key
+	}
+	addresses, err := db.MostAddresses(ctx, actor, filter, 2)
+	if err != nil {
+		return nil, err
+	}
+	return csvio.AllColumns(addresses, keys...), nil
 }
 
 func describe(f models.ContactListOptions) string {
