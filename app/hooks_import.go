@@ -8,6 +8,7 @@ func (s *Server) importRoutes(ui *echo.Group) {
 	ui.GET("/imports/:id", s.importShow)
 	ui.GET("/imports/:id/status", s.importStatus)
 	ui.GET("/imports/:id/rejected.csv", s.importRejected)
+	ui.GET("/imports/:id/problems.csv", s.importProblems)
 	ui.POST("/imports/:id/start", s.importStart, requireWriter)
 	ui.POST("/imports/:id/preview", s.importPreview, requireWriter)
 	ui.POST("/imports/:id/mappings", s.importMappingSave, requireWriter)

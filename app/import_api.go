@@ -64,6 +64,9 @@ func (s *Server) apiImportCreate(c echo.Context) error {
 type apiImport struct {
 	*models.Import
 	Columns []string `json:"columns"`
+	// ValuesLeftOut counts the values left out of rows that were imported
+	// (the import's page lists them), once the import has finished.
+	ValuesLeftOut int64 `json:"values_left_out"`
 }
 
 func importJSON(im *models.Import) apiImport {
@@ -79,7 +82,14 @@ func (s *Server) apiImportShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, importJSON(im))
+	out := importJSON(im)
+	if im.Finished() {
+		a, _ := actorOf(c)
+		if out.ValuesLeftOut, err = s.db.ImportValuesLeftOut(c.Request().Context(), a, im.ID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) apiImportRejected(c echo.Context) error {
@@ -87,5 +97,5 @@ func (s *Server) apiImportRejected(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.writeRejected(c, im)
+	return s.writeRejected(c, im, false)
 }

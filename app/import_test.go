@@ -266,3 +266,46 @@ func TestImportAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestImportReportsValuesLeftOut imports rows that are good but for one
+// value Rapport cannot keep (a birthday without a year, a phone number it
+// cannot read): the rows are imported, and the import says how many
+// values it left out (on its page and in the API) and lists them, so that
+// nothing is lost unnoticed.
+func TestImportReportsValuesLeftOut(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		tag := strings.ToLower(apptest.Unique("left"))
+		srv := apptest.Start(t, db)
+		c, u := srv.SignedIn(t, models.RoleMember, "Sales")
+		api := tokenClient(t, srv, db, u)
+		file := "Name,Email,Birthday,Phone\n" +
+			"Ada " + tag + ",ada." + tag + "@example.test,--03-19,\n" +
+			"Bob " + tag + ",bob." + tag + "@example.test,1980-01-02,12\n" +
+			"Cy " + tag + ",cy." + tag + "@example.test,1981-02-03,\n"
+		r := uploadImport(t, srv, api, "/api/v1/imports", "people.csv", file, nil)
+		var out struct {
+			ID            int64 `json:"id"`
+			RowsCreated   int64 `json:"rows_created"`
+			RowsFailed    int64 `json:"rows_failed"`
+			ValuesLeftOut int64 `json:"values_left_out"`
+		}
+		r.Decode(t, &out)
+		runImportJobs(t, db, out.ID)
+		g := api.Get(r.Location())
+		g.Decode(t, &out)
+		if out.RowsCreated != 3 || out.RowsFailed != 0 || out.ValuesLeftOut != 2 {
+			t.Fatalf("import: %s", g.Body)
+		}
+		p := c.Get(fmt.Sprintf("/imports/%d/problems.csv", out.ID))
+		recs, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
+		if p.Status != http.StatusOK || err != nil || len(recs) != 3 || strings.Join(recs[0], ",") != "Name,Email,Birthday,Phone,error" ||
+			!strings.HasPrefix(recs[1][4], `line 2: column "Birthday": "--03-19" has no year`) ||
+			!strings.HasPrefix(recs[2][4], `line 3: column "Phone": "12" is not a phone number`) {
+			t.Fatalf("problems.csv: %d %s", p.Status, p.Body)
+		}
+		page := c.Get(fmt.Sprintf("/imports/%d", out.ID))
+		if !strings.Contains(page.Body, "Values left out") || !strings.Contains(page.Body, fmt.Sprintf("/imports/%d/problems.csv", out.ID)) {
+			t.Fatalf("the import's page must say values were left out and offer the list:\n%.3000s", page.Body)
+		}
+	})
+}

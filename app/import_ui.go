@@ -314,6 +314,13 @@ func (s *Server) importStart(c echo.Context) error {
 func (s *Server) importStatusData(c echo.Context, im *models.Import) (imports.StatusData, error) {
 	a, _ := actorOf(c)
 	d := imports.StatusData{Import: im, Done: im.RowsRead, CanWrite: a.CanWrite(), Now: time.Now()}
+	if im.Finished() {
+		n, err := s.db.ImportValuesLeftOut(c.Request().Context(), a, im.ID)
+		if err != nil {
+			return d, err
+		}
+		d.LeftOut = n
+	}
 	if im.JobID != nil && !im.Finished() {
 		j, err := s.db.JobByID(c.Request().Context(), *im.JobID)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
@@ -391,17 +398,31 @@ func (s *Server) importRejected(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.writeRejected(c, im)
+	return s.writeRejected(c, im, false)
 }
 
-func (s *Server) writeRejected(c echo.Context, im *models.Import) error {
+// importProblems downloads every problem of an import: its rejected rows
+// and the values it left out of rows it imported.
+func (s *Server) importProblems(c echo.Context) error {
+	im, err := s.importParam(c)
+	if err != nil {
+		return err
+	}
+	return s.writeRejected(c, im, true)
+}
+
+func (s *Server) writeRejected(c echo.Context, im *models.Import, all bool) error {
 	a, _ := actorOf(c)
+	name := "rejected"
+	if all {
+		name = "problems"
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="import-%d-rejected.csv"`, im.ID))
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="import-%d-%s.csv"`, im.ID, name))
 	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
-	if err := importer.WriteRejected(c.Request().Context(), s.db, a, im, c.Response()); err != nil {
+	if err := importer.WriteRejected(c.Request().Context(), s.db, a, im, all, c.Response()); err != nil {
 		s.log.Error("rejected rows download failed part-way", "err", err, "import", im.ID, "request_id", requestID(c))
 	}
 	return nil

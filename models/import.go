@@ -537,6 +537,20 @@ func (db *DB) CancelImport(ctx context.Context, actor Actor, id int64) error {
 		Detail: map[string]any{"filename": im.Filename}})
 }
 
+// ImportValuesLeftOut counts the values an import left out of rows it
+// still used (a birthday without a year, a phone number it could not
+// read): the failures that are warnings, not rejected rows.
+func (db *DB) ImportValuesLeftOut(ctx context.Context, actor Actor, id int64) (int64, error) {
+	if _, err := db.Import(ctx, actor, id); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := db.with(ctx).Model(&ImportFailure{}).Where("import_id = ? AND NOT rejected", id).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: values left out by import %d: %w", id, err)
+	}
+	return n, nil
+}
+
 // EachImportFailure calls fn with the import's rejected rows (or every
 // failure, warnings too, when all) in file order, a batch at a time.
 func (db *DB) EachImportFailure(ctx context.Context, actor Actor, id int64, all bool, fn func([]ImportFailure) error) error {

@@ -89,10 +89,21 @@ func importContacts(ctx context.Context, env Env, args []string) error {
 		path, verb, done.RowsRead, done.RowsCreated, done.RowsUpdated, done.RowsSkipped, done.RowsFailed, done.ID)
 	if done.RowsFailed > 0 {
 		out := path + ".rejected.csv"
-		if err := writeRejected(ctx, db, actor, done, out); err != nil {
+		if err := writeRejected(ctx, db, actor, done, false, out); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "rejected rows, with the reason in an \"error\" column: %s\n", out)
+	}
+	leftOut, err := db.ImportValuesLeftOut(ctx, actor, done.ID)
+	if err != nil {
+		return err
+	}
+	if leftOut > 0 {
+		out := path + ".problems.csv"
+		if err := writeRejected(ctx, db, actor, done, true, out); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "values left out of imported rows: %d; every problem, with the reason in an \"error\" column: %s\n", leftOut, out)
 	}
 	if done.RowsRead > 0 && done.RowsCreated+done.RowsUpdated+done.RowsSkipped == 0 {
 		return errors.New("nothing could be imported")
@@ -103,12 +114,12 @@ func importContacts(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-func writeRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, path string) error {
+func writeRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, all bool, path string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := importer.WriteRejected(ctx, db, actor, imp, f); err != nil {
+	if err := importer.WriteRejected(ctx, db, actor, imp, all, f); err != nil {
 		f.Close()
 		return err
 	}

@@ -127,6 +127,13 @@ func TestImportCommandRejectsRows(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(b), "Name,Email,Notes,error\n,,just a note,") {
 		t.Fatalf("rejected file: %q %v", b, err)
 	}
+	// A row imported with a value left out is listed in the problems file.
+	os.WriteFile(file, []byte("Name,Email,Birthday\nAda,ada@example.test,--03-19\n"), 0o600)
+	r = run(t, url, "", "import", "--as", "dana.demo@example.com", file)
+	p, err := os.ReadFile(file + ".problems.csv")
+	if r.code != 0 || !strings.Contains(r.stderr, "values left out of imported rows: 1;") || !strings.Contains(string(p), `""--03-19"" has no year`) {
+		t.Fatalf("values left out: %+v %q %v", r, p, err)
+	}
 	if r := run(t, url, "", "import", file); r.code != 2 {
 		t.Fatalf("import without --as: %+v", r)
 	}

@@ -15,9 +15,10 @@ import (
 // columns and an "error" column saying on which line of the original file
 // and why ("line 7: …"), so a person can find, fix and import them again;
 // the line lives in the error text, not a column of its own, so the fixed
-// file maps like the original. Cells are guarded against formula injection as
-// the export is.
-func WriteRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, w io.Writer) error {
+// file maps like the original. With all, the rows it imported but left a
+// value out of come too, one line per value left out. Cells are guarded
+// against formula injection as the export is.
+func WriteRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, all bool, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
 	header := append(imp.Columns(), "error")
@@ -25,7 +26,7 @@ func WriteRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *
 		return err
 	}
 	width := len(header) - 1
-	err := db.EachImportFailure(ctx, actor, imp.ID, false, func(batch []models.ImportFailure) error {
+	err := db.EachImportFailure(ctx, actor, imp.ID, all, func(batch []models.ImportFailure) error {
 		for _, f := range batch {
 			cells := f.Fields()
 			rec := make([]string, width+1)

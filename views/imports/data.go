@@ -53,6 +53,7 @@ type StatusData struct {
 	Total    int64 // records in the file, 0 while unknown
 	CanWrite bool
 	Now      time.Time
+	LeftOut  int64 // values left out of imported rows, once finished
 }
 
 // ShowData is the page of a started import.
