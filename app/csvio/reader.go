@@ -335,8 +335,16 @@ func sniffLayout(sample []byte, given byte) (delim byte, headerLine int, ok bool
 		rows, broken := sampleRows(sample, d)
 		width, n := modalWidth(rows)
 		r := reading{delim: d, rows: rows, width: width, score: n - len(broken)}
+		// Data rows that end with a delimiter the header lacks, as some
+		// programs write them, are wider than the header by empty cells
+		// only (which Read drops): a row that fills as many cells as any
+		// row does is the header too.
+		used := 0
 		for _, row := range rows {
-			if row.filled >= 2 && row.fields >= width {
+			used = max(used, row.used)
+		}
+		for _, row := range rows {
+			if row.filled >= 2 && (row.fields >= width || row.used >= used) {
 				r.header = row.line
 				break
 			}
@@ -365,6 +373,7 @@ func sniffLayout(sample []byte, given byte) (delim byte, headerLine int, ok bool
 // sampleRow is a row of the sample as one delimiter would split it.
 type sampleRow struct {
 	line, fields, filled int
+	used                 int // fields up to the last that is not empty
 	first                string
 }
 
@@ -386,9 +395,10 @@ func sampleRows(sample []byte, delim byte) (rows []sampleRow, broken []int) {
 			continue
 		}
 		r := sampleRow{line: start, fields: len(fields), first: fields[0]}
-		for _, f := range fields {
+		for i, f := range fields {
 			if strings.TrimSpace(f) != "" {
 				r.filled++
+				r.used = i + 1
 			}
 		}
 		rows = append(rows, r)

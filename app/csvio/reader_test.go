@@ -249,6 +249,30 @@ func TestRagged(t *testing.T) {
 	}
 }
 
+// TestTrailingDelimiterOnDataRows reads a file whose data rows end with
+// a delimiter the header lacks, as some programs write: the header is
+// still the first line and every row is read.
+func TestTrailingDelimiterOnDataRows(t *testing.T) {
+	for name, text := range map[string]string{
+		"comma":     "First Name,Last Name,Email\nAda,Lovelace,ada@example.com,\nAlan,Turing,alan@example.com,\n",
+		"semicolon": "Vorname;Nachname;E-Mail\r\nGünther;Maß;g@example.de;;\r\nRenée;Dupré;r@example.fr;;\r\nJo;Bloggs;;;\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, err := Open(strings.NewReader(text), ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Format().HeaderLine != 1 || len(r.Header()) != 3 {
+				t.Fatalf("header on line %d: %q", r.Format().HeaderLine, r.Header())
+			}
+			recs, errs := readAll(t, r)
+			if len(recs) != strings.Count(text, "\n")-1 || len(errs) != 0 || recs[0].Line != 2 {
+				t.Errorf("rows %v, errors %v", recs, errs)
+			}
+		})
+	}
+}
+
 func TestLineNumbers(t *testing.T) {
 	// Blank lines, a multi-line cell and CRLF: lines count as in the file.
 	input := "\r\n\r\nName,Notes\r\n\r\nAda,\"one\r\ntwo\r\n\r\nthree\"\r\nBob,x\r\n\r\nCid,y"
