@@ -309,3 +309,25 @@ func TestImportReportsValuesLeftOut(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedUploadLeavesNoDraft uploads files that are not CSV (a
+// workbook renamed .csv): the upload is refused with the reason, and no
+// import is left behind in the list, waiting for columns that never come.
+func TestRefusedUploadLeavesNoDraft(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		srv := apptest.Start(t, db)
+		c, u := srv.SignedIn(t, models.RoleMember, "Sales")
+		api := tokenClient(t, srv, db, u)
+		workbook := "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml"
+		name := strings.ToLower(apptest.Unique("workbook")) + ".csv"
+		if r := uploadImport(t, srv, api, "/api/v1/imports", name, workbook, nil); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Excel workbook") {
+			t.Fatalf("API upload of a workbook: %d %s", r.Status, r.Body)
+		}
+		if r := uploadImport(t, srv, c, "/imports", name, workbook, nil); r.Status != http.StatusSeeOther || r.Location() != "/import-export" {
+			t.Fatalf("upload of a workbook: %d %q", r.Status, r.Location())
+		}
+		if page := c.Get("/import-export"); !strings.Contains(page.Body, "Excel workbook") || strings.Contains(page.Body, name) {
+			t.Fatalf("the page must say why and list no import of the refused file:\n%s", page.Body)
+		}
+	})
+}

@@ -537,6 +537,16 @@ func (db *DB) CancelImport(ctx context.Context, actor Actor, id int64) error {
 		Detail: map[string]any{"filename": im.Filename}})
 }
 
+// RemoveDraftImport deletes a draft import whose file was refused, so that
+// the list shows no import waiting for columns that never come. An import
+// past the draft is left alone.
+func (db *DB) RemoveDraftImport(ctx context.Context, id int64) error {
+	if err := db.with(ctx).Where("id = ? AND status = ?", id, ImportDraft).Delete(&Import{}).Error; err != nil {
+		return fmt.Errorf("models: remove draft import %d: %w", id, err)
+	}
+	return nil
+}
+
 // ImportValuesLeftOut counts the values an import left out of rows it
 // still used (a birthday without a year, a phone number it could not
 // read): the failures that are warnings, not rejected rows.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -56,7 +57,11 @@ func Upload(ctx context.Context, db *models.DB, actor models.Actor, dataDir stri
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("import: store upload: %w", err)
 	}
-	return attach(ctx, db, actor, imp, path, req)
+	imp, err = attach(ctx, db, actor, imp, path, req)
+	if err != nil {
+		os.RemoveAll(dir)
+	}
+	return imp, err
 }
 
 // Local records a draft import of a file that is already on disk, as the
@@ -82,8 +87,19 @@ func create(ctx context.Context, db *models.DB, actor models.Actor, req Request)
 }
 
 // attach inspects the stored file (its format, header and the mapping to
-// use) and records it on the draft.
+// use) and records it on the draft. When the file is refused, the draft
+// goes: nothing would ever come of it.
 func attach(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, path string, req Request) (*models.Import, error) {
+	done, err := inspect(ctx, db, actor, imp, path, req)
+	if err != nil {
+		if rerr := db.RemoveDraftImport(context.WithoutCancel(ctx), imp.ID); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+	}
+	return done, err
+}
+
+func inspect(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, path string, req Request) (*models.Import, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
