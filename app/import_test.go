@@ -281,7 +281,8 @@ func TestImportReportsValuesLeftOut(t *testing.T) {
 		file := "Name,Email,Birthday,Phone\n" +
 			"Ada " + tag + ",ada." + tag + "@example.test,--03-19,\n" +
 			"Bob " + tag + ",bob." + tag + "@example.test,1980-01-02,12\n" +
-			"Cy " + tag + ",cy." + tag + "@example.test,1981-02-03,\n"
+			"Cy " + tag + ",cy." + tag + "@example.test,1981-02-03,\n" +
+			",,,13\n"
 		r := uploadImport(t, srv, api, "/api/v1/imports", "people.csv", file, nil)
 		var out struct {
 			ID            int64 `json:"id"`
@@ -293,15 +294,21 @@ func TestImportReportsValuesLeftOut(t *testing.T) {
 		runImportJobs(t, db, out.ID)
 		g := api.Get(r.Location())
 		g.Decode(t, &out)
-		if out.RowsCreated != 3 || out.RowsFailed != 0 || out.ValuesLeftOut != 2 {
+		if out.RowsCreated != 3 || out.RowsFailed != 1 || out.ValuesLeftOut != 2 {
 			t.Fatalf("import: %s", g.Body)
 		}
 		p := c.Get(fmt.Sprintf("/imports/%d/problems.csv", out.ID))
 		recs, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
-		if p.Status != http.StatusOK || err != nil || len(recs) != 3 || strings.Join(recs[0], ",") != "Name,Email,Birthday,Phone,error" ||
+		if p.Status != http.StatusOK || err != nil || len(recs) != 4 || strings.Join(recs[0], ",") != "Name,Email,Birthday,Phone,error" ||
 			!strings.HasPrefix(recs[1][4], `line 2: column "Birthday": "--03-19" has no year`) ||
 			!strings.HasPrefix(recs[2][4], `line 3: column "Phone": "12" is not a phone number`) {
 			t.Fatalf("problems.csv: %d %s", p.Status, p.Body)
+		}
+		// A rejected row's reason names its values that cannot be kept
+		// too, so one fix of the row is enough; it was not imported.
+		if rej := recs[3][4]; !strings.HasPrefix(rej, "line 5: name: Enter a name") || !strings.Contains(rej, `"13" is not a phone number`) ||
+			strings.Contains(rej, "imported") {
+			t.Errorf("rejected row's reason: %q", rej)
 		}
 		page := c.Get(fmt.Sprintf("/imports/%d", out.ID))
 		if !strings.Contains(page.Body, "Values left out") || !strings.Contains(page.Body, fmt.Sprintf("/imports/%d/problems.csv", out.ID)) {

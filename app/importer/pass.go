@@ -95,17 +95,19 @@ func (p *pass) batch(ctx context.Context, tx *models.DB, rows []row) ([]models.I
 				failures = append(failures, failure(r, r.reject, true))
 				continue
 			}
-			for _, w := range r.warnings {
-				failures = append(failures, failure(r, w+" (the rest of the row was imported)", false))
-			}
 			err := p.row(ctx, tx, b, r, strs[i], matches[i])
 			if reason, ok := rowProblem(err); ok {
+				// The values left out are named too, so that one fix of
+				// the row is enough.
 				p.counts.Failed++
-				failures = append(failures, failure(r, reason, true))
+				failures = append(failures, failure(r, strings.Join(append([]string{reason}, r.warnings...), "; "), true))
 				continue
 			}
 			if err != nil {
 				return fmt.Errorf("import row on line %d: %w", r.line, err)
+			}
+			for _, w := range r.warnings {
+				failures = append(failures, failure(r, w+" (the rest of the row was imported)", false))
 			}
 		}
 		return p.flush(ctx, tx, b)
