@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,15 @@ func tokenClient(t *testing.T, srv *apptest.Server, db *models.DB, u *models.Use
 	c := srv.NewClient(t)
 	c.Bearer = secret
 	return c
+}
+
+// pagesAndAPI starts a server with a member of Sales signed in, and
+// returns a client for the pages and one for the API as that member.
+func pagesAndAPI(t *testing.T, db *models.DB) (srv *apptest.Server, pages, api *apptest.Client, u *models.User) {
+	t.Helper()
+	srv = apptest.Start(t, db)
+	pages, u = srv.SignedIn(t, models.RoleMember, "Sales")
+	return srv, pages, tokenClient(t, srv, db, u), u
 }
 
 // runImportJobs runs a job runner with the importer's handler until import
@@ -275,9 +285,7 @@ func TestImportAPI(t *testing.T) {
 func TestImportReportsValuesLeftOut(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *models.DB) {
 		tag := strings.ToLower(apptest.Unique("left"))
-		srv := apptest.Start(t, db)
-		c, u := srv.SignedIn(t, models.RoleMember, "Sales")
-		api := tokenClient(t, srv, db, u)
+		srv, c, api, _ := pagesAndAPI(t, db)
 		file := "Name,Email,Birthday,Phone\n" +
 			"Ada " + tag + ",ada." + tag + "@example.test,--03-19,\n" +
 			"Bob " + tag + ",bob." + tag + "@example.test,1980-01-02,12\n" +
@@ -335,6 +343,65 @@ func TestRefusedUploadLeavesNoDraft(t *testing.T) {
 		}
 		if page := c.Get("/import-export"); !strings.Contains(page.Body, "Excel workbook") || strings.Contains(page.Body, name) {
 			t.Fatalf("the page must say why and list no import of the refused file:\n%s", page.Body)
+		}
+	})
+}
+
+// TestImportPhoneRegion imports a German list whose numbers have no
+// country code: told that they are German numbers (on the mapping page or
+// in the API's phone_region), the import keeps every number; an unknown
+// country is refused with what to enter.
+func TestImportPhoneRegion(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		tag := strings.ToLower(apptest.Unique("region"))
+		srv, c, api, u := pagesAndAPI(t, db)
+		file := func(who, phone string) string {
+			return "Vorname;Nachname;E-Mail;Telefon\r\n" + who + ";" + tag + ";" + who + "." + tag + "@example.test;" + phone + "\r\n"
+		}
+		phoneOf := func(email string) string {
+			t.Helper()
+			cs, err := db.Contacts(context.Background(), u.Actor("session"), models.ContactListOptions{Email: email})
+			if err != nil || len(cs.Contacts) != 1 {
+				t.Fatalf("contact %s: %+v %v", email, cs, err)
+			}
+			got, err := db.Contact(context.Background(), u.Actor("session"), cs.Contacts[0].ID)
+			if err != nil || len(got.Phones) != 1 {
+				t.Fatalf("phones of %s: %+v %v", email, got, err)
+			}
+			return got.Phones[0].E164
+		}
+
+		r := uploadImport(t, srv, api, "/api/v1/imports", "de.csv", file("api", "0171 2345678"), map[string]string{"phone_region": "de"})
+		var out struct {
+			ID int64 `json:"id"`
+		}
+		r.Decode(t, &out)
+		runImportJobs(t, db, out.ID)
+		if got := phoneOf("api." + tag + "@example.test"); got != "+491712345678" {
+			t.Errorf("API import with phone_region DE: %q", got)
+		}
+		if r := uploadImport(t, srv, api, "/api/v1/imports", "de.csv", file("x", "0171 2345679"), map[string]string{"phone_region": "Germany"}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "phone_region") {
+			t.Errorf("unknown region: %d %s", r.Status, r.Body)
+		}
+
+		r = uploadImport(t, srv, c, "/imports", "de.csv", file("ui", "030 1234567"), nil)
+		loc := r.Location()
+		page := c.Get(loc)
+		if !strings.Contains(page.Body, `name="phone_region"`) {
+			t.Fatalf("the mapping step must ask for the phone numbers' country:\n%.3000s", page.Body)
+		}
+		if r := c.PostForm(loc+"/start", url.Values{"dry_run": {"0"}, "phone_region": {"Germany"}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "two-letter") {
+			t.Fatalf("unknown region on the page: %d %.3000s", r.Status, r.Body)
+		}
+		if r := c.PostForm(loc+"/start", url.Values{"dry_run": {"0"}, "phone_region": {"DE"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("start: %d %.2000s", r.Status, r.Body)
+		}
+		id, _ := strconv.ParseInt(importPath.FindStringSubmatch(loc)[1], 10, 64)
+		if im := runImportJobs(t, db, id); im.RowsCreated != 1 {
+			t.Fatalf("import from the page: %+v", im)
+		}
+		if got := phoneOf("ui." + tag + "@example.test"); got != "+49301234567" {
+			t.Errorf("import from the page with DE: %q", got)
 		}
 	})
 }

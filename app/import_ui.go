@@ -44,7 +44,7 @@ func (s *Server) storeUpload(c echo.Context, mapping *csvio.Mapping) (*models.Im
 	}
 	defer f.Close()
 	a, _ := actorOf(c)
-	req := importer.Request{Filename: fh.Filename, OnDuplicate: c.FormValue("on_duplicate"),
+	req := importer.Request{Filename: fh.Filename, OnDuplicate: c.FormValue("on_duplicate"), PhoneRegion: c.FormValue("phone_region"),
 		MatchNameCompany: formBool(c.FormValue("match_name_company")), DryRun: formBool(c.FormValue("dry_run")), Mapping: mapping}
 	return importer.Upload(c.Request().Context(), s.db, a, s.cfg.DataDir, req, f)
 }
@@ -159,6 +159,7 @@ func (s *Server) mappingData(im *models.Import, m *csvio.Mapping) (imports.Mappi
 	} else if err != nil {
 		return d, err
 	}
+	d.PhoneRegion = m.PhoneRegion
 	for _, f := range csvio.Fields() {
 		d.Fields = append(d.Fields, string(f))
 	}
@@ -249,6 +250,13 @@ func editedMapping(c echo.Context, im *models.Import) (*csvio.Mapping, error) {
 	var m csvio.Mapping
 	if err := json.Unmarshal([]byte(im.Mapping), &m); err != nil {
 		return nil, fmt.Errorf("import %d: mapping: %w", im.ID, err)
+	}
+	if v, ok := c.Request().Form["phone_region"]; ok && len(v) > 0 {
+		r, err := importer.PhoneRegion(v[0])
+		if err != nil {
+			return nil, err
+		}
+		m.PhoneRegion = r
 	}
 	for i, name := range im.Columns() {
 		v, ok := c.Request().Form["col_"+strconv.Itoa(i)]

@@ -24,6 +24,7 @@ func importContacts(ctx context.Context, env Env, args []string) error {
 	onDup := fs.String("on-duplicate", models.DuplicateSkip, "what to do with a row matching an existing contact: skip, fill (empty fields only) or overwrite")
 	byName := fs.Bool("match-name-company", false, "also treat a row with the same name at the same company as a duplicate")
 	dry := fs.Bool("dry-run", false, "check every row and report problems without saving anything")
+	region := fs.String("phone-region", "", "country of the CSV file's phone numbers written without a country code, as two letters such as DE (default "+models.DefaultPhoneRegion+")")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func importContacts(ctx context.Context, env Env, args []string) error {
 	}
 	defer db.Close()
 	actor := u.Actor("cli")
-	req := importer.Request{OnDuplicate: *onDup, MatchNameCompany: *byName, DryRun: *dry}
+	req := importer.Request{OnDuplicate: *onDup, MatchNameCompany: *byName, DryRun: *dry, PhoneRegion: *region}
 	if *mapping != "" && *mapping != "auto" {
 		saved, err := db.ImportMappingByName(ctx, actor, *mapping)
 		var ve *models.ValidationError

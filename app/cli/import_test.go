@@ -14,6 +14,17 @@ import (
 	"rapport/models/dbtest"
 )
 
+// demoUsers returns a fresh database of dialect d holding the demo's
+// users and no contacts.
+func demoUsers(t *testing.T, d string) string {
+	t.Helper()
+	url := dbtest.FreshURL(t, d)
+	if r := run(t, url, "", "demo", "--contacts", "0", "--interactions", "0"); r.code != 0 {
+		t.Fatalf("demo: %+v", r)
+	}
+	return url
+}
+
 // contactsOf opens url and returns, keyed by primary email, what each
 // contact the user may see would be recreated from.
 func contactsOf(t *testing.T, url, email string) map[string]string {
@@ -113,10 +124,7 @@ func TestImportCommandRoundTrip(t *testing.T) {
 }
 
 func TestImportCommandRejectsRows(t *testing.T) {
-	url := dbtest.FreshURL(t, "sqlite")
-	if r := run(t, url, "", "demo", "--contacts", "0", "--interactions", "0"); r.code != 0 {
-		t.Fatalf("demo: %+v", r)
-	}
+	url := demoUsers(t, "sqlite")
 	file := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(file, []byte("Name,Email,Notes\n,,just a note\n"), 0o600)
 	r := run(t, url, "", "import", "--as", "dana.demo@example.com", file)
@@ -136,5 +144,27 @@ func TestImportCommandRejectsRows(t *testing.T) {
 	}
 	if r := run(t, url, "", "import", file); r.code != 2 {
 		t.Fatalf("import without --as: %+v", r)
+	}
+}
+
+// TestImportCommandPhoneRegion imports a German list whose numbers have no
+// country code with --phone-region DE: the numbers are kept.
+func TestImportCommandPhoneRegion(t *testing.T) {
+	for _, d := range dbtest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			url := demoUsers(t, d)
+			file := filepath.Join(t.TempDir(), "de.csv")
+			os.WriteFile(file, []byte("Vorname;Nachname;E-Mail;Telefon\r\nGünther;Maß;g@example.de;0171 2345678\r\n"), 0o600)
+			if r := run(t, url, "", "import", "--as", "dana.demo@example.com", "--phone-region", "Germany", file); r.code == 0 || !strings.Contains(r.stderr, "two-letter code") {
+				t.Fatalf("unknown region: %+v", r)
+			}
+			if r := run(t, url, "", "import", "--as", "dana.demo@example.com", "--phone-region", "de", file); r.code != 0 || strings.Contains(r.stderr, "left out") {
+				t.Fatalf("import: %+v", r)
+			}
+			got := contactsOf(t, url, "dana.demo@example.com")["g@example.de"]
+			if !strings.Contains(got, `"number":"0171 2345678"`) {
+				t.Errorf("contact: %s", got)
+			}
+		})
 	}
 }

@@ -23,7 +23,10 @@ type Request struct {
 	Format   string // models.ImportCSV or ImportVCard; detected when empty
 	// Mapping maps a CSV file's columns; nil takes the one csvio suggests
 	// for its header.
-	Mapping          *csvio.Mapping
+	Mapping *csvio.Mapping
+	// PhoneRegion, when set, is the country of a CSV file's phone numbers
+	// written without a country code (see csvio.Mapping.PhoneRegion).
+	PhoneRegion      string
 	OnDuplicate      string
 	MatchNameCompany bool
 	DryRun           bool
@@ -82,6 +85,9 @@ func Local(ctx context.Context, db *models.DB, actor models.Actor, path string, 
 }
 
 func create(ctx context.Context, db *models.DB, actor models.Actor, req Request) (*models.Import, error) {
+	if _, err := PhoneRegion(req.PhoneRegion); err != nil {
+		return nil, err
+	}
 	return db.CreateImport(ctx, actor, models.ImportRequest{Filename: req.Filename, Format: models.ImportCSV,
 		OnDuplicate: req.OnDuplicate, MatchNameCompany: req.MatchNameCompany, DryRun: req.DryRun})
 }
@@ -118,6 +124,9 @@ func inspect(ctx context.Context, db *models.DB, actor models.Actor, imp *models
 			return nil, err
 		}
 		header = p.Header
+		if req.PhoneRegion != "" {
+			p.Mapping.PhoneRegion, _ = PhoneRegion(req.PhoneRegion)
+		}
 		b, err := json.Marshal(p.Mapping)
 		if err != nil {
 			return nil, err
@@ -132,6 +141,18 @@ func inspect(ctx context.Context, db *models.DB, actor models.Actor, imp *models
 	}
 	return db.UpdateImportOptions(ctx, actor, imp.ID, models.ImportOptions{Mapping: mapping,
 		OnDuplicate: req.OnDuplicate, MatchNameCompany: req.MatchNameCompany, DryRun: req.DryRun})
+}
+
+// PhoneRegion checks the country a person gave for phone numbers written
+// without a country code, and returns it as a mapping keeps it
+// (DefaultPhoneRegion when empty).
+func PhoneRegion(region string) (string, error) {
+	r, ok := models.PhoneRegion(region)
+	if !ok {
+		return "", &models.ValidationError{Fields: map[string]string{"phone_region": fmt.Sprintf(
+			"%q is not a country Rapport knows. Enter the two-letter code of the country the phone numbers are in, such as DE, FR or GB.", region)}}
+	}
+	return r, nil
 }
 
 // detectFormat tells a vCard file from a CSV one by its name, else by its

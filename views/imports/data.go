@@ -37,6 +37,9 @@ type MappingData struct {
 	Rows    []PreviewRow
 	Error   string
 	Saved   []SavedMapping // everyone's saved mappings, by name
+	// PhoneRegion is the country of phone numbers written without a
+	// country code; empty for DefaultPhoneRegion.
+	PhoneRegion string
 }
 
 // SavedMapping is a saved mapping the step offers.
