@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // exportBatch is how many contacts EachContact loads at a time. Each batch
@@ -121,6 +124,20 @@ func (db *DB) EachContact(ctx context.Context, actor Actor, opts ContactListOpti
 		}
 	}
 	return ctx.Err()
+}
+
+// ExportNumber is the phone number as an export writes it: as typed when
+// that starts with its country code, else in international format, so that
+// an import reads it back to the same number whatever country it takes
+// numbers without a country code to be in.
+func (p ContactPhone) ExportNumber() string {
+	if strings.HasPrefix(strings.TrimSpace(p.Number), "+") {
+		return p.Number
+	}
+	if n, ok := e164Number(p.E164); ok {
+		return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+	}
+	return p.Number
 }
 
 // MostAddresses returns the number of addresses of the contact with the

@@ -162,7 +162,7 @@ func TestImportCommandPhoneRegion(t *testing.T) {
 				t.Fatalf("import: %+v", r)
 			}
 			got := contactsOf(t, url, "dana.demo@example.com")["g@example.de"]
-			if !strings.Contains(got, `"number":"0171 2345678"`) {
+			if !strings.Contains(got, `"number":"+49 171 2345678"`) {
 				t.Errorf("contact: %s", got)
 			}
 		})

@@ -245,10 +245,10 @@ func cell(c *models.Contact, col writeColumn) string {
 		return joinLabels(c.Emails, func(e models.ContactEmail) string { return e.Label })
 	case ColPhone:
 		if p := c.PrimaryPhone(); p != nil {
-			return p.Number
+			return p.ExportNumber()
 		}
 	case ColPhones:
-		return joinEach(c.Phones, func(p models.ContactPhone) string { return p.Number })
+		return joinEach(c.Phones, models.ContactPhone.ExportNumber)
 	case ColPhoneLabels:
 		return joinLabels(c.Phones, func(p models.ContactPhone) string { return p.Label })
 	case ColCompany:
@@ -374,7 +374,7 @@ func RequestFor(c models.Contact) models.ContactRequest {
 		r.Emails = append(r.Emails, models.EmailInput{Address: e.Address, Label: e.Label, Primary: e.IsPrimary})
 	}
 	for _, p := range c.Phones {
-		r.Phones = append(r.Phones, models.PhoneInput{Number: p.Number, Label: p.Label, Primary: p.IsPrimary})
+		r.Phones = append(r.Phones, models.PhoneInput{Number: p.ExportNumber(), Label: p.Label, Primary: p.IsPrimary})
 	}
 	for _, a := range c.Addresses {
 		r.Addresses = append(r.Addresses, models.AddressInput{Label: a.Label, Street: a.Street, City: a.City,

@@ -267,6 +267,7 @@ func roundTripContacts() []models.Contact {
 				{Number: "(650) 253-0000", Label: "work fax"},
 				{Number: "+1 650 253 0001", Label: "Ferienhaus"},
 				{Number: "+33 1 42 68 53 00", Label: "pager"},
+				{Number: "0171 2345678", E164: "+491712345678", Label: "Büro"}, // typed in Germany
 			},
 			Addresses: []models.ContactAddress{
 				{Label: "home", Street: "12 St James's Square\nFlat 3", City: "London", PostalCode: "SW1Y 4JH", Country: "United Kingdom"},

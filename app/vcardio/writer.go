@@ -103,7 +103,7 @@ func (w *Writer) Write(c models.Contact) error {
 		labelled(vcard.FieldEmail, escapeText(e.Address), e.Label, e.IsPrimary, "email")
 	}
 	for _, p := range c.Phones {
-		labelled(vcard.FieldTelephone, escapeText(p.Number), p.Label, p.IsPrimary, "tel")
+		labelled(vcard.FieldTelephone, escapeText(p.ExportNumber()), p.Label, p.IsPrimary, "tel")
 	}
 	for _, a := range c.Addresses {
 		labelled(vcard.FieldAddress, parts("", "", a.Street, a.City, a.Region, a.PostalCode, a.Country), a.Label, false, "adr")
