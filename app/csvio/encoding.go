@@ -60,10 +60,34 @@ func detectEncoding(head []byte, complete bool) string {
 			}
 		}
 	}
-	if utf8.Valid(head) {
+	if utf8.Valid(head) || mostlyUTF8(head) {
 		return EncodingUTF8
 	}
 	return EncodingWindows1252
+}
+
+// mostlyUTF8 reports whether head holds more UTF-8 characters of two bytes
+// or more than bytes that are not UTF-8. Such a file is UTF-8 with a few
+// bad rows (pasted from a Latin-1 file), which Read rejects one by one
+// with the reason; Windows-1252 text never holds many valid UTF-8
+// sequences by chance, and reading the file as Windows-1252 would garble
+// every good row.
+func mostlyUTF8(head []byte) bool {
+	valid, invalid := 0, 0
+	for i := 0; i < len(head); {
+		if head[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && size == 1 {
+			invalid++
+		} else {
+			valid++
+		}
+		i += size
+	}
+	return valid > invalid
 }
 
 // knownEncoding reports whether name is one of the Encoding constants.

@@ -332,6 +332,22 @@ func TestInvalidUTF8Row(t *testing.T) {
 	}
 }
 
+// TestMostlyUTF8WithALatin1Row reads a UTF-8 file into which one row was
+// pasted from a Latin-1 file, near its start: the file is still read as
+// UTF-8, so the good rows keep their letters, and the odd row is rejected
+// with the reason.
+func TestMostlyUTF8WithALatin1Row(t *testing.T) {
+	r, err := Open(strings.NewReader("Name,Email\nZoë Ångström,zoe@example.com\nRen\xe9e,renee@example.com\nLi Lei,li@example.com\n"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, errs := readAll(t, r)
+	if r.Format().Encoding != EncodingUTF8 || len(recs) != 2 || recs[0].Get("Name") != "Zoë Ångström" ||
+		len(errs) != 1 || errs[0].Line != 3 || !strings.Contains(errs[0].Msg, "not valid UTF-8") {
+		t.Errorf("format %+v, rows %v, errors %v", r.Format(), recs, errs)
+	}
+}
+
 func TestLatin1Fallback(t *testing.T) {
 	r, err := Open(strings.NewReader("Name,City\nJos\xe9,S\xe3o Paulo\n"), ReadOptions{})
 	if err != nil {
