@@ -380,6 +380,13 @@ func TestImportPhoneRegion(t *testing.T) {
 		if got := phoneOf("api." + tag + "@example.test"); got != "+491712345678" {
 			t.Errorf("API import with phone_region DE: %q", got)
 		}
+		card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Card " + tag + "\r\nEMAIL:card." + tag + "@example.test\r\nTEL;TYPE=CELL:0151 23456789\r\nEND:VCARD\r\n"
+		r = uploadImport(t, srv, api, "/api/v1/imports", "de.vcf", card, map[string]string{"phone_region": "DE"})
+		r.Decode(t, &out)
+		runImportJobs(t, db, out.ID)
+		if got := phoneOf("card." + tag + "@example.test"); got != "+4915123456789" {
+			t.Errorf("vCard import with phone_region DE: %q", got)
+		}
 		if r := uploadImport(t, srv, api, "/api/v1/imports", "de.csv", file("x", "0171 2345679"), map[string]string{"phone_region": "Germany"}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "phone_region") {
 			t.Errorf("unknown region: %d %s", r.Status, r.Body)
 		}

@@ -142,10 +142,11 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 		return imp, jobs.Permanent(fmt.Errorf("import %d: %s may not change contacts", id, u.Email))
 	}
 	var m csvio.Mapping
+	// A vCard's mapping holds its phone region alone, if anything.
+	if err := json.Unmarshal([]byte(imp.Mapping), &m); err != nil && imp.Format == models.ImportCSV {
+		return imp, jobs.Permanent(fmt.Errorf("import %d: mapping: %w", id, err))
+	}
 	if imp.Format == models.ImportCSV {
-		if err := json.Unmarshal([]byte(imp.Mapping), &m); err != nil {
-			return imp, jobs.Permanent(fmt.Errorf("import %d: mapping: %w", id, err))
-		}
 		if m.Owners, err = im.owners(ctx); err != nil {
 			return imp, err
 		}

@@ -24,7 +24,7 @@ type Request struct {
 	// Mapping maps a CSV file's columns; nil takes the one csvio suggests
 	// for its header.
 	Mapping *csvio.Mapping
-	// PhoneRegion, when set, is the country of a CSV file's phone numbers
+	// PhoneRegion, when set, is the country of the file's phone numbers
 	// written without a country code (see csvio.Mapping.PhoneRegion).
 	PhoneRegion      string
 	OnDuplicate      string
@@ -128,6 +128,14 @@ func inspect(ctx context.Context, db *models.DB, actor models.Actor, imp *models
 			p.Mapping.PhoneRegion, _ = PhoneRegion(req.PhoneRegion)
 		}
 		b, err := json.Marshal(p.Mapping)
+		if err != nil {
+			return nil, err
+		}
+		mapping = string(b)
+	} else if req.PhoneRegion != "" {
+		// A vCard has no columns; its mapping holds the region alone.
+		region, _ := PhoneRegion(req.PhoneRegion)
+		b, err := json.Marshal(csvio.Mapping{PhoneRegion: region})
 		if err != nil {
 			return nil, err
 		}
