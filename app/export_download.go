@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/labstack/echo/v4"
 
 	"rapport/app/export"
@@ -26,7 +27,7 @@ func (s *Server) transferShow(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, transfer.Page(s.page(c, "Import/Export", "import-export"), transfer.Data{Visible: n,
-		CanImport: a.CanWrite(), Imports: imports.ListData{Imports: recent.Imports}}))
+		CanImport: a.CanWrite(), UploadLimit: humanize.IBytes(uint64(s.cfg.ImportMaxBytes)), UploadLimitBytes: s.cfg.ImportMaxBytes, Imports: imports.ListData{Imports: recent.Imports}}))
 }
 
 // exportDownload streams the contacts the user may see as CSV or vCard.

@@ -412,3 +412,65 @@ func TestImportPhoneRegion(t *testing.T) {
 		}
 	})
 }
+
+// TestUploadLimit: a file past RAPPORT_IMPORT_MAX_BYTES is refused with the
+// limit and what to do instead (413 on the API, the message on the page
+// for the browser's form), whether the upload declares its length, streams
+// it in chunks, or only the file part is too long; nothing is stored; a
+// file within the limit is taken, and the page states the limit.
+func TestUploadLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		srv := apptest.Start(t, db, "RAPPORT_IMPORT_MAX_BYTES", "2048")
+		c, u := srv.SignedIn(t, models.RoleMember, "Sales")
+		api := tokenClient(t, srv, db, u)
+		name := strings.ToLower(apptest.Unique("big")) + ".csv"
+		header := "First Name,Last Name,Email\r\n"
+		file := func(size int) string {
+			return header + strings.Repeat("Ada,Lovelace,ada@example.com\r\n", size/30+1)
+		}
+		refused := func(what string, r *apptest.Response) {
+			t.Helper()
+			if r.Status != http.StatusRequestEntityTooLarge || !strings.Contains(r.Body, "larger than the 2.0 KiB an upload may import") ||
+				!strings.Contains(r.Body, "rapport import") {
+				t.Errorf("%s: %d %.500s", what, r.Status, r.Body)
+			}
+		}
+		refused("a file a little past the limit", uploadImport(t, srv, api, "/api/v1/imports", name, file(3000), nil))
+		refused("a body past the limit, its length declared", uploadImport(t, srv, api, "/api/v1/imports", name, file(1200<<10), nil))
+
+		// Streamed in chunks: no length to refuse it by until it is read.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, err := mw.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(fw, file(1200<<10))
+		mw.Close()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/imports", io.MultiReader(&buf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		refused("a body past the limit, in chunks", api.Do(req))
+
+		// The browser's form: back to the page, which says why.
+		if r := uploadImport(t, srv, c, "/imports", name, file(1200<<10), nil); r.Status != http.StatusSeeOther || r.Location() != "/import-export" {
+			t.Fatalf("upload of a large file from the page: %d %q", r.Status, r.Location())
+		}
+		page := c.Get("/import-export")
+		if !strings.Contains(page.Body, "larger than the 2.0 KiB an upload may import") || strings.Contains(page.Body, name) {
+			t.Fatalf("the page must say why and list no import of the refused file:\n%.3000s", page.Body)
+		}
+		if page := c.Get("/import-export"); !strings.Contains(page.Body, "up to 2.0 KiB") || !strings.Contains(page.Body, `data-max-bytes="2048"`) {
+			t.Errorf("the page does not state the upload limit:\n%.3000s", page.Body)
+		}
+		imps, err := db.Imports(context.Background(), u.Actor("session"), models.ImportListOptions{Limit: 10})
+		if err != nil || len(imps.Imports) != 0 {
+			t.Fatalf("refused uploads left imports behind: %+v %v", imps, err)
+		}
+		if r := uploadImport(t, srv, api, "/api/v1/imports", name, header+"Ada,Lovelace,ada@example.com\r\n", nil); r.Status != http.StatusAccepted {
+			t.Fatalf("a file within the limit: %d %.500s", r.Status, r.Body)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/labstack/echo/v4"
 
 	"rapport/app/csvio"
@@ -34,9 +35,25 @@ func (s *Server) importParam(c echo.Context) (*models.Import, error) {
 // storeUpload stores the uploaded file of a multipart request as a draft
 // import with the options the form or API call carries.
 func (s *Server) storeUpload(c echo.Context, mapping *csvio.Mapping) (*models.Import, error) {
+	// The body is read to disk as it arrives; past the limit (and room
+	// for the form's other fields) reading stops, so a huge or endless
+	// upload cannot fill the disk.
+	limit := s.cfg.ImportMaxBytes
+	r := c.Request()
+	if r.ContentLength > limit+uploadFormRoom {
+		return nil, uploadTooLarge(limit)
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+uploadFormRoom)
 	fh, err := c.FormFile("file")
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) || (err != nil && strings.Contains(err.Error(), "request body too large")) {
+		return nil, uploadTooLarge(limit)
+	}
 	if err != nil {
 		return nil, &models.ValidationError{Fields: map[string]string{"file": "Choose a file to import."}}
+	}
+	if fh.Size > limit {
+		return nil, uploadTooLarge(limit)
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -47,6 +64,16 @@ func (s *Server) storeUpload(c echo.Context, mapping *csvio.Mapping) (*models.Im
 	req := importer.Request{Filename: fh.Filename, OnDuplicate: c.FormValue("on_duplicate"), PhoneRegion: c.FormValue("phone_region"),
 		MatchNameCompany: formBool(c.FormValue("match_name_company")), DryRun: formBool(c.FormValue("dry_run")), Mapping: mapping}
 	return importer.Upload(c.Request().Context(), s.db, a, s.cfg.DataDir, req, f)
+}
+
+// uploadFormRoom is what an upload's body may hold besides the file: the
+// other fields of the form and the multipart headers.
+const uploadFormRoom = 1 << 20
+
+// uploadTooLarge refuses a file past the import limit, saying what to do.
+func uploadTooLarge(limit int64) error {
+	return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("The file is larger than the %s an upload may import. "+
+		"Split it into smaller files, or import it on the server with rapport import, which has no limit.", humanize.IBytes(uint64(limit))))
 }
 
 func formBool(v string) bool {
@@ -82,6 +109,11 @@ func (s *Server) importUpload(c echo.Context) error {
 	var fe *csvio.FileError
 	if errors.As(err, &fe) {
 		s.setFlash(c, "error", "The file could not be read as CSV: "+fe.Error())
+		return c.Redirect(http.StatusSeeOther, "/import-export")
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+		s.setFlash(c, "error", fmt.Sprint(he.Message))
 		return c.Redirect(http.StatusSeeOther, "/import-export")
 	}
 	if err != nil {

@@ -57,7 +57,9 @@ func problemFor(err error) Problem {
 		if m, ok := he.Message.(string); ok && m != http.StatusText(he.Code) {
 			msg = m
 		}
-		if he.Code == http.StatusRequestEntityTooLarge {
+		if he.Code == http.StatusRequestEntityTooLarge && msg == "" {
+			// echo's body limit says only the status; an upload's own
+			// limit says which and what to do.
 			msg = "The request is larger than this server accepts."
 		}
 		return Problem{Status: he.Code, Detail: msg}

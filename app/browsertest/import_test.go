@@ -199,7 +199,7 @@ func runJobs(t *testing.T, db *models.DB) {
 func TestImportDropZone(t *testing.T) {
 	b := browsertest.Launch(t)
 	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
-		srv := apptest.Start(t, db)
+		srv := apptest.Start(t, db, "RAPPORT_IMPORT_MAX_BYTES", "2048")
 		u := apptest.User(t, db, models.RoleMember, "Sales")
 		p := b.Open(t, srv.URL, browsertest.Desktop)
 		p.SignIn(u.Email, apptest.Password)
@@ -208,14 +208,26 @@ func TestImportDropZone(t *testing.T) {
 			t.Fatal("the drop zone is not marked")
 		}
 		// A DataTransfer made in the page is what a real drag carries.
-		browsertest.Eval[bool](p, `(() => {
-			const dt = new DataTransfer();
-			dt.items.add(new File([`+"`"+googleExport+"`"+`], "dropped.csv", {type: "text/csv"}));
-			const zone = document.querySelector("[data-drop-zone]");
-			for (const type of ["dragenter", "dragover", "drop"]) {
-				zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
-			}
-			return true; })()`)
+		drop := func(content, name string) {
+			browsertest.Eval[bool](p, `(() => {
+				const dt = new DataTransfer();
+				dt.items.add(new File([`+"`"+content+"`"+`], "`+name+`", {type: "text/csv"}));
+				const zone = document.querySelector("[data-drop-zone]");
+				for (const type of ["dragenter", "dragover", "drop"]) {
+					zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
+				}
+				return true; })()`)
+		}
+		// A file past the upload limit is refused before it is sent.
+		drop(strings.Repeat("Ada,Lovelace,ada@example.com\n", 100), "huge.csv")
+		if got := p.Text("[data-drop-file]"); !strings.Contains(got, "larger than the 2.0 KiB an upload may import") {
+			t.Errorf("the zone says %q for a file past the limit", got)
+		}
+		p.Click("form.import-upload button[type=submit]")
+		if p.Path() != "/import-export" || browsertest.Eval[string](p, `document.querySelector("#f-import-file").validationMessage`) == "" {
+			t.Errorf("a file past the limit was sent: at %s", p.Path())
+		}
+		drop(googleExport, "dropped.csv")
 		if got, want := p.Text("[data-drop-file]"), fmt.Sprintf("Chosen: dropped.csv (%d bytes)", len(googleExport)); got != want {
 			t.Errorf("the zone says %q", got)
 		}

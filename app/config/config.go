@@ -34,6 +34,7 @@ type Config struct {
 	DBMaxConns      int
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	ImportMaxBytes  int64 // largest file an upload may import
 
 	// Social streams (issue #8).
 	FeedAllowHosts []string      // hosts (or host:port) allowed past the SSRF guard
@@ -64,6 +65,7 @@ var settings = []setting{
 	{"db-max-conns", "RAPPORT_DB_MAX_CONNS", "16", "Postgres connection pool size"},
 	{"shutdown-timeout", "RAPPORT_SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests and jobs get to finish on SIGINT/SIGTERM"},
 	{"max-body-bytes", "RAPPORT_MAX_BODY_BYTES", "10485760", "largest request body accepted outside file uploads, in bytes"},
+	{"import-max-bytes", "RAPPORT_IMPORT_MAX_BYTES", "4294967296", "largest file an upload through the browser or the API may import, in bytes; rapport import on the server has no limit"},
 	{"feed-allow-hosts", "RAPPORT_FEED_ALLOW_HOSTS", "", "comma-separated hosts (or host:port) that feed fetches may reach even though they resolve to loopback or private addresses"},
 	{"feed-interval", "RAPPORT_FEED_INTERVAL", "15m", "default time between two polls of one feed (jittered ±10%)"},
 	{"feed-timeout", "RAPPORT_FEED_TIMEOUT", "20s", "longest one feed fetch may take"},
@@ -172,6 +174,10 @@ func (c *Config) Resolve() error {
 		return err
 	}
 	c.MaxBodyBytes = int64(n)
+	if n, err = positiveInt("import-max-bytes", get("import-max-bytes"), 1024, 1<<44); err != nil {
+		return err
+	}
+	c.ImportMaxBytes = int64(n)
 	c.ShutdownTimeout, err = time.ParseDuration(get("shutdown-timeout"))
 	if err != nil || c.ShutdownTimeout <= 0 {
 		return bad("shutdown-timeout", get("shutdown-timeout"), "want a positive duration such as 30s")

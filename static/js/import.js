@@ -16,7 +16,14 @@
   function show(zone, input) {
     var out = zone.querySelector("[data-drop-file]");
     var f = input.files && input.files[0];
-    out.textContent = f ? "Chosen: " + f.name + " (" + size(f.size) + ")" : "";
+    // A file past the server's limit is refused here, before minutes of
+    // uploading end in a refusal.
+    var max = Number(zone.getAttribute("data-max-bytes")) || 0;
+    var tooBig = !!f && max > 0 && f.size > max;
+    var why = tooBig ? "This file is larger than the " + zone.getAttribute("data-max-text") +
+      " an upload may import. Split it, or ask an administrator to import it on the server." : "";
+    input.setCustomValidity(why);
+    out.textContent = f ? "Chosen: " + f.name + " (" + size(f.size) + ")" + (tooBig ? ". " + why : "") : "";
     zone.classList.toggle("has-file", !!f);
   }
 

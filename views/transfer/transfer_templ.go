@@ -20,6 +20,11 @@ type Data struct {
 	Visible int64 // contacts the viewer may see, and so may export
 	// CanImport is whether the viewer's role may import contacts.
 	CanImport bool
+	// UploadLimit is the largest file an upload may import, in bytes and
+	// for people to read ("4.0 GiB"): the page says it, and its script
+	// refuses a larger file before sending it.
+	UploadLimit      string
+	UploadLimitBytes int64
 	// Imports are the viewer's recent imports (everyone's for an admin).
 	Imports imports.ListData
 }
@@ -64,7 +69,7 @@ func Page(p views.Page, d Data) templ.Component {
 			var templ_7745c5c3_Var3 templ.SafeURL
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinURLErrs(static.Path("css/import.css"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 21, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 26, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -77,7 +82,7 @@ func Page(p views.Page, d Data) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(static.Path("js/import.js"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 22, Col: 43}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 27, Col: 43}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -90,7 +95,7 @@ func Page(p views.Page, d Data) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(d.Visible, 10))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 27, Col: 74}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 32, Col: 74}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -121,12 +126,51 @@ func Page(p views.Page, d Data) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"field drop-zone\" data-drop-zone><label for=\"f-import-file\">File</label><p class=\"drop-zone-hint\" id=\"f-import-file-hint\">Drop a CSV or vCard file here, or choose one.</p><input id=\"f-import-file\" type=\"file\" name=\"file\" accept=\".csv,.vcf,text/csv,text/vcard\" aria-describedby=\"f-import-file-hint\" required><p class=\"drop-zone-file\" data-drop-file aria-live=\"polite\"></p></div><div class=\"field\"><label for=\"f-on_duplicate\">When a row matches an existing contact</label> <select id=\"f-on_duplicate\" name=\"on_duplicate\"><option value=\"skip\">Skip the row</option> <option value=\"fill\">Fill in the contact's empty fields</option> <option value=\"overwrite\">Overwrite the contact's fields</option></select></div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"match_name_company\" value=\"1\"> Match by name + company too (not only email or phone)</label></div><button type=\"submit\" class=\"btn\">Upload</button></form>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"field drop-zone\" data-drop-zone data-max-bytes=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var6 string
+				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(d.UploadLimitBytes, 10))
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 65, Col: 108}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" data-max-text=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var7 string
+				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(d.UploadLimit)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 65, Col: 140}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\"><label for=\"f-import-file\">File</label><p class=\"drop-zone-hint\" id=\"f-import-file-hint\">Drop a CSV or vCard file here, or choose one: up to ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var8 string
+				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(d.UploadLimit)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/transfer/transfer.templ`, Line: 67, Col: 124}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, ", with no limit on rows (millions import in the background).</p><input id=\"f-import-file\" type=\"file\" name=\"file\" accept=\".csv,.vcf,text/csv,text/vcard\" aria-describedby=\"f-import-file-hint\" required><p class=\"drop-zone-file\" data-drop-file aria-live=\"polite\"></p></div><div class=\"field\"><label for=\"f-on_duplicate\">When a row matches an existing contact</label> <select id=\"f-on_duplicate\" name=\"on_duplicate\"><option value=\"skip\">Skip the row</option> <option value=\"fill\">Fill in the contact's empty fields</option> <option value=\"overwrite\">Overwrite the contact's fields</option></select></div><div class=\"field\"><label class=\"checkbox\"><input type=\"checkbox\" name=\"match_name_company\" value=\"1\"> Match by name + company too (not only email or phone)</label></div><button type=\"submit\" class=\"btn\">Upload</button></form>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<p class=\"muted\">Your role can read but not change records, so you cannot import. Ask an admin for member access.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<p class=\"muted\">Your role can read but not change records, so you cannot import. Ask an admin for member access.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -135,7 +179,7 @@ func Page(p views.Page, d Data) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
