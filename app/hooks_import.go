@@ -23,6 +23,7 @@ func (s *Server) importAPIRoutes(api *echo.Group) {
 	api.POST("/imports", s.apiImportCreate, requireWriter)
 	api.GET("/imports/:id", s.apiImportShow)
 	api.GET("/imports/:id/rejected.csv", s.apiImportRejected)
+	api.GET("/imports/:id/problems.csv", s.importProblems)
 	api.GET("/import-mappings", s.apiImportMappings)
 	api.POST("/import-mappings", s.apiImportMappingCreate, requireWriter)
 	api.DELETE("/import-mappings/:id", s.apiImportMappingDelete, requireWriter)

@@ -318,6 +318,10 @@ func TestImportReportsValuesLeftOut(t *testing.T) {
 			strings.Contains(rej, "imported") {
 			t.Errorf("rejected row's reason: %q", rej)
 		}
+		// The API offers the same list.
+		if ap := api.Get(fmt.Sprintf("/api/v1/imports/%d/problems.csv", out.ID)); ap.Status != http.StatusOK || ap.Body != p.Body {
+			t.Errorf("the API's problems.csv: %d %s", ap.Status, ap.Body)
+		}
 		page := c.Get(fmt.Sprintf("/imports/%d", out.ID))
 		if !strings.Contains(page.Body, "Values left out") || !strings.Contains(page.Body, fmt.Sprintf("/imports/%d/problems.csv", out.ID)) {
 			t.Fatalf("the import's page must say values were left out and offer the list:\n%.3000s", page.Body)
