@@ -46,7 +46,7 @@ func (s *Server) storeUpload(c echo.Context, mapping *csvio.Mapping) (*models.Im
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+uploadFormRoom)
 	fh, err := c.FormFile("file")
 	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) || (err != nil && strings.Contains(err.Error(), "request body too large")) {
+	if errors.As(err, &tooLarge) {
 		return nil, uploadTooLarge(limit)
 	}
 	if err != nil {
