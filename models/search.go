@@ -61,8 +61,11 @@ func searchKey(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	// A Caser keeps state, so each call gets its own.
-	s = letterFolds.Replace(cases.Fold().String(b.String()))
+	// A Caser keeps state, so each call gets its own. Case folding maps
+	// lowercase Cherokee to uppercase (U+AB9F to U+13CF) and x/text's
+	// Fold the uppercase back to lowercase, so folding alone would toggle
+	// them; lowercasing after it gives every letter one form.
+	s = letterFolds.Replace(strings.ToLower(cases.Fold().String(b.String())))
 	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 }
 

@@ -11,7 +11,7 @@ import (
 // of spaces, bounded in number and length, and valid UTF-8 for valid input.
 func FuzzSearchTerms(f *testing.F) {
 	for _, s := range []string{"José Álvarez", "  ", "+1 (415) 555-0100", "王小明", "ß STRASSE straße", "a a a", "\u0301\u0301",
-		"محمد", "%_\\", strings.Repeat("x", 300), "İstanbul ı I", "ﬁnance"} {
+		"محمد", "%_\\", strings.Repeat("x", 300), "İstanbul ı I", "ﬁnance", "Ꮟ ꮟ ᏸ Ᏸ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
