@@ -562,6 +562,12 @@ func TestContactAPIRefusesBadInput(t *testing.T) {
 			t.Fatalf("HTML not kept as text: %+v", got)
 		}
 
+		// A phone number alone is enough; the contact goes by it.
+		byPhone := createContact(t, c, map[string]any{"phones": []map[string]any{{"number": "+44 20 7946 0123"}}})
+		if byPhone.Name != "+44 20 7946 0123" {
+			t.Errorf("a phone-only contact is named %q", byPhone.Name)
+		}
+
 		// A refused PATCH changes nothing, not even its valid fields.
 		path := fmt.Sprintf("/api/v1/contacts/%d", ct.ID)
 		for _, tc := range []struct {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,8 +88,19 @@ func TestContactFormRejectsBadInputAndKeepsIt(t *testing.T) {
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "characters") {
 			t.Fatalf("10,000-character name: %d", r.Status)
 		}
+		// Nothing to know the person by: the form says what is needed.
+		r = c.PostForm("/contacts", url.Values{"job_title": {"CEO"}, "phone_number": {""}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Enter a name, an email address or a phone number.") {
+			t.Fatalf("no name, email or phone: %d %.1500s", r.Status, r.Body)
+		}
+		// A phone number alone is enough, and names the contact.
+		number := "+1 415 555 0" + strconv.Itoa(100+rand.IntN(99))
+		loc := createContactUI(t, c, url.Values{"phone_number": {number}, "phone_label": {"mobile"}})
+		if page := c.Get(loc); !strings.Contains(page.Body, `<h1 id="profile-name">`+number+`</h1>`) {
+			t.Errorf("a phone-only contact's page is not headed by its number %q", number)
+		}
 		// HTML is stored as text and shown escaped, never interpreted.
-		loc := createContactUI(t, c, url.Values{"given_name": {`<script>alert(1)</script>`}, "family_name": {apptest.Unique("Html")}})
+		loc = createContactUI(t, c, url.Values{"given_name": {`<script>alert(1)</script>`}, "family_name": {apptest.Unique("Html")}})
 		page := c.Get(loc)
 		if strings.Contains(page.Body, "<script>alert(1)</script>") || !strings.Contains(page.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Fatal("HTML in a name must be escaped")

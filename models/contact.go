@@ -125,7 +125,7 @@ type contactTag struct {
 func (contactTag) TableName() string { return "contact_tags" }
 
 // Name is how the contact is shown: the display name, else the given and
-// family names, else the primary email.
+// family names, else the primary email, else the primary phone number.
 func (c *Contact) Name() string {
 	if c.DisplayName != "" {
 		return c.DisplayName
@@ -136,7 +136,16 @@ func (c *Contact) Name() string {
 	if e := c.PrimaryEmail(); e != nil {
 		return e.Address
 	}
+	if p := c.PrimaryPhone(); p != nil {
+		return p.Number
+	}
 	return ""
+}
+
+// withNameLists loads the primary email and phone of contacts read only to
+// be named: Name falls back to them.
+func withNameLists(q *gorm.DB) *gorm.DB {
+	return q.Preload("Emails", "is_primary = ?", true).Preload("Phones", "is_primary = ?", true)
 }
 
 // PrimaryEmail returns the primary email, or nil when there is none.
@@ -515,6 +524,8 @@ func contactKeys(c *Contact, company *Company) (nameKey, searchText string) {
 		nameKey = searchKey(c.DisplayName)
 	case len(c.Emails) > 0:
 		nameKey = searchKey(c.Emails[0].Address)
+	case len(c.Phones) > 0:
+		nameKey = searchKey(c.Phones[0].Number)
 	}
 	parts := []string{c.DisplayName, c.GivenName, c.FamilyName, c.JobTitle}
 	if familyFirst(c.FamilyName, c.GivenName) {

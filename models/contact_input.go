@@ -230,8 +230,10 @@ func (p *ContactPatch) apply(c *Contact, v *ValidationError) changedLists {
 	if p.SocialProfiles != nil {
 		c.SocialProfiles, changed.social = socialProfiles(keepProfileFeeds(*p.SocialProfiles, c.SocialProfiles), v), true
 	}
-	if c.GivenName == "" && c.FamilyName == "" && c.DisplayName == "" && len(c.Emails) == 0 {
-		v.Add("name", "Enter a name or an email address.")
+	// A phone number alone names a contact: phone exports (Google's from
+	// Android) are full of people known only by their number.
+	if c.GivenName == "" && c.FamilyName == "" && c.DisplayName == "" && len(c.Emails) == 0 && len(c.Phones) == 0 {
+		v.Add("name", "Enter a name, an email address or a phone number.")
 	}
 	return changed
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -163,7 +164,8 @@ func TestContactValidation(t *testing.T) {
 		req   models.ContactRequest
 		field string
 	}{
-		{"no name or email", models.ContactRequest{JobTitle: "CEO"}, "name"},
+		{"no name, email or phone", models.ContactRequest{JobTitle: "CEO"}, "name"},
+		{"only an unreadable phone", models.ContactRequest{Phones: []models.PhoneInput{{Number: "12"}}}, "name"},
 		{"10,000-character name", models.ContactRequest{GivenName: long}, "given_name"},
 		{"long family name", models.ContactRequest{FamilyName: long}, "family_name"},
 		{"long about", models.ContactRequest{GivenName: "A", About: strings.Repeat("y", 10001)}, "about"},
@@ -223,6 +225,55 @@ func TestContactValidation(t *testing.T) {
 				t.Errorf("names = %q, %q; want control characters removed", c.GivenName, c.FamilyName)
 			}
 		})
+	})
+}
+
+// A contact known only by a phone number, as Android phone exports are
+// full of, is saved and shown by its number wherever contacts are named.
+func TestContactKnownOnlyByPhone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		actor := newTestActor(t, db, models.RoleMember)
+		company := uniqueLabel("Phone Co")
+		c, err := db.CreateContact(ctx, actor, models.ContactRequest{CompanyName: company,
+			Phones: []models.PhoneInput{{Number: "(415) 555-0123", Label: "mobile"}}})
+		if err != nil {
+			t.Fatalf("create phone-only contact: %v", err)
+		}
+		const shown = "(415) 555-0123"
+		if c.Name() != shown {
+			t.Errorf("Name() = %q, want the number %q", c.Name(), shown)
+		}
+		page, err := db.Contacts(ctx, actor, models.ContactListOptions{Query: "4155550123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(page.Contacts, func(x models.Contact) bool { return x.ID == c.ID }); i < 0 {
+			t.Errorf("search by the digits did not find the contact")
+		} else if page.Contacts[i].Name() != shown {
+			t.Errorf("listed as %q, want %q", page.Contacts[i].Name(), shown)
+		}
+		task, err := db.CreateTask(ctx, actor, models.TaskRequest{ContactID: c.ID, Title: "Call back"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if task, err = db.Task(ctx, actor, task.ID); err != nil || task.ContactName != shown {
+			t.Errorf("task names its contact %q (%v), want %q", task.ContactName, err, shown)
+		}
+		// The company's timeline names each item's person, read apart
+		// from the items.
+		tl, err := db.Timeline(ctx, actor, models.TimelineOptions{CompanyID: *c.CompanyID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tl.Items) == 0 {
+			t.Fatal("the company's timeline is empty")
+		}
+		for _, it := range tl.Items {
+			if it.ContactName != shown {
+				t.Errorf("timeline item %d (%s) names its contact %q, want %q", it.ID, it.Kind, it.ContactName, shown)
+			}
+		}
 	})
 }
 

@@ -470,7 +470,7 @@ func (db *DB) loadParticipants(ctx context.Context, actor Actor, i *Interaction)
 	i.Contacts, i.Users = []Participant{}, []Participant{}
 	if len(contactIDs) > 0 {
 		var cs []Contact
-		if err := db.with(ctx).Scopes(visibleContacts(actor)).Preload("Emails", "is_primary = ?", true).
+		if err := db.with(ctx).Scopes(visibleContacts(actor), withNameLists).
 			Where("contacts.id IN ?", contactIDs).Find(&cs).Error; err != nil {
 			return fmt.Errorf("models: contacts of interaction %d: %w", i.ID, err)
 		}

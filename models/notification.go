@@ -244,7 +244,7 @@ func (db *DB) subjectNames(ctx context.Context, contactIDs, companyIDs []int64) 
 	contacts, companies = map[int64]string{}, map[int64]string{}
 	if ids := uniqueIDs(contactIDs); len(ids) > 0 {
 		var cs []Contact
-		if err := db.with(ctx).Preload("Emails").Where("id IN ?", ids).Find(&cs).Error; err != nil {
+		if err := db.with(ctx).Scopes(withNameLists).Where("id IN ?", ids).Find(&cs).Error; err != nil {
 			return nil, nil, fmt.Errorf("models: names of contacts: %w", err)
 		}
 		for i := range cs {

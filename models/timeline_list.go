@@ -342,7 +342,8 @@ func (r *timelineRow) item() TimelineItem {
 }
 
 // nameUnnamedContacts names the contacts of items that have no name by
-// their primary email, as Contact.Name does; it reads only when needed.
+// their primary email or phone, as Contact.Name does; it reads only when
+// needed.
 func (db *DB) nameUnnamedContacts(ctx context.Context, items []TimelineItem) error {
 	var ids []int64
 	for _, it := range items {
@@ -353,13 +354,13 @@ func (db *DB) nameUnnamedContacts(ctx context.Context, items []TimelineItem) err
 	if len(ids) == 0 {
 		return nil
 	}
-	var emails []ContactEmail
-	if err := db.with(ctx).Where("contact_id IN ? AND is_primary = ?", uniqueIDs(ids), true).Find(&emails).Error; err != nil {
+	var cs []Contact
+	if err := db.with(ctx).Scopes(withNameLists).Select("id").Where("id IN ?", uniqueIDs(ids)).Find(&cs).Error; err != nil {
 		return fmt.Errorf("models: name timeline contacts: %w", err)
 	}
-	byContact := make(map[int64]string, len(emails))
-	for _, e := range emails {
-		byContact[e.ContactID] = e.Address
+	byContact := make(map[int64]string, len(cs))
+	for i := range cs {
+		byContact[cs[i].ID] = cs[i].Name()
 	}
 	for i := range items {
 		if items[i].ContactName == "" {

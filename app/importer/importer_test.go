@@ -85,6 +85,8 @@ Zoë,Ångström-Núñez,not-an-email,,bad email is left out
 ,,,,only a note: no name and no email
 Ada,Lovelace,ADA@engines.example,+44 20 7946 0958,
 Grace,Hopper,grace@navy.example,,
+,,,+1 415 555 0123,known only by a phone number
+,,,(415) 555-0123,
 `
 
 func TestImportCreatesMergesAndReportsProblems(t *testing.T) {
@@ -95,7 +97,7 @@ func TestImportCreatesMergesAndReportsProblems(t *testing.T) {
 		path := writeFile(t, "people.csv", people)
 
 		dry := runLocal(t, db, a, path, importer.Request{DryRun: true})
-		if dry.Status != models.ImportDone || counts(dry) != "read 5 created 3 updated 1 skipped 0 failed 1" {
+		if dry.Status != models.ImportDone || counts(dry) != "read 7 created 4 updated 2 skipped 0 failed 1" {
 			t.Fatalf("dry run: %s %s", dry.Status, counts(dry))
 		}
 		if n, _ := db.CountContacts(ctx, a, models.ContactListOptions{}); n != 0 {
@@ -106,7 +108,7 @@ func TestImportCreatesMergesAndReportsProblems(t *testing.T) {
 		}
 
 		im := runLocal(t, db, a, path, importer.Request{})
-		if im.Status != models.ImportDone || counts(im) != "read 5 created 3 updated 1 skipped 0 failed 1" {
+		if im.Status != models.ImportDone || counts(im) != "read 7 created 4 updated 2 skipped 0 failed 1" {
 			t.Fatalf("import: %s %s", im.Status, counts(im))
 		}
 		ada := byEmail(t, db, a, "ada@engines.example")
@@ -116,6 +118,17 @@ func TestImportCreatesMergesAndReportsProblems(t *testing.T) {
 		full, _ := db.Contact(ctx, a, ada[0].ID)
 		if full.About != "Met at the Royal Society.\nLikes engines." || len(full.Phones) != 1 || full.Source != models.SourceImport {
 			t.Errorf("merged contact: about %q phones %v source %s", full.About, full.Phones, full.Source)
+		}
+		// A row with only a phone number is a contact, and the same
+		// number typed another way is the same person.
+		byPhone, err := db.Contacts(ctx, a, models.ContactListOptions{Query: "4155550123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(byPhone.Contacts) != 1 || byPhone.Contacts[0].Name() != "+1 415 555 0123" {
+			t.Errorf("phone-only rows gave %d contacts: %+v", len(byPhone.Contacts), byPhone.Contacts)
+		} else if full, _ := db.Contact(ctx, a, byPhone.Contacts[0].ID); full.About != "known only by a phone number" {
+			t.Errorf("phone-only contact: about %q", full.About)
 		}
 		rejected := failures(t, db, a, im.ID, false)
 		if len(rejected) != 1 || rejected[0].Line != 6 || !strings.Contains(rejected[0].Reason, "name") ||
@@ -130,7 +143,7 @@ func TestImportCreatesMergesAndReportsProblems(t *testing.T) {
 		// A second import of the same file skips what exists; Zoë has no
 		// email or phone left to match by, so she comes again.
 		again := runLocal(t, db, a, path, importer.Request{})
-		if counts(again) != "read 5 created 1 updated 0 skipped 3 failed 1" {
+		if counts(again) != "read 7 created 1 updated 0 skipped 5 failed 1" {
 			t.Errorf("re-import: %s", counts(again))
 		}
 		// Others do not see a member's imports; admins do.
@@ -149,7 +162,7 @@ func TestImportCreatesMergesAndReportsProblems(t *testing.T) {
 		}
 
 		res, err := db.UndoImport(ctx, a, im.ID)
-		if err != nil || res.Deleted != 3 {
+		if err != nil || res.Deleted != 4 {
 			t.Fatalf("undo: %+v %v", res, err)
 		}
 		if n, _ := db.CountContacts(ctx, a, models.ContactListOptions{}); n != 1 {

@@ -87,14 +87,31 @@ func Map(c Card, phoneRegion string) (models.ContactRequest, []FieldError) {
 	}
 	if fn := strings.TrimSpace(Text(c.Props.PreferredValue(vcard.FieldFormattedName))); fn != "" {
 		names := models.PersonName(r.GivenName, r.FamilyName)
-		// Writers put the email in FN when there is no name; that is no
-		// display name.
+		// Writers put the email or phone number in FN when there is no
+		// name; that is no display name.
 		isEmail := slices.ContainsFunc(r.Emails, func(e models.EmailInput) bool { return strings.EqualFold(e.Address, fn) })
-		if fn != names && !isEmail {
+		isPhone := len(r.Phones) > 0 && looksLikePhone(fn)
+		if fn != names && !isEmail && !isPhone {
 			r.DisplayName = fn
 		}
 	}
 	return m.req, m.errs
+}
+
+// looksLikePhone tells a formatted name that is a phone number: digits and
+// the marks people write between them, nothing else.
+func looksLikePhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +-(). /", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 3
 }
 
 type cardMapper struct {

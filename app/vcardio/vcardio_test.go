@@ -283,6 +283,9 @@ func roundTripContacts() []models.Contact {
 		{ID: 3, DisplayName: "山田太郎", Phones: []models.ContactPhone{{Number: "+81 3-1234-5678", IsPrimary: true}}},
 		{ID: 4, GivenName: "Ada", FamilyName: "Lovelace", Emails: []models.ContactEmail{
 			{Address: "ada@example.com"}, {Address: "ada@work.example", Label: "work", IsPrimary: true}}},
+		// Known only by a number: FN carries it, and it must not come back
+		// as a display name.
+		{ID: 6, Phones: []models.ContactPhone{{Number: "+1 415-555-0123", Label: "mobile", IsPrimary: true}}},
 	}
 }
 
