@@ -291,19 +291,9 @@ func TestImportReportsValuesLeftOut(t *testing.T) {
 			"Bob " + tag + ",bob." + tag + "@example.test,1980-01-02,12\n" +
 			"Cy " + tag + ",cy." + tag + "@example.test,1981-02-03,\n" +
 			",,,13\n"
-		r := uploadImport(t, srv, api, "/api/v1/imports", "people.csv", file, nil)
-		var out struct {
-			ID            int64 `json:"id"`
-			RowsCreated   int64 `json:"rows_created"`
-			RowsFailed    int64 `json:"rows_failed"`
-			ValuesLeftOut int64 `json:"values_left_out"`
-		}
-		r.Decode(t, &out)
-		runImportJobs(t, db, out.ID)
-		g := api.Get(r.Location())
-		g.Decode(t, &out)
+		out := importByAPI(t, srv, api, db, "people.csv", file)
 		if out.RowsCreated != 3 || out.RowsFailed != 1 || out.ValuesLeftOut != 2 {
-			t.Fatalf("import: %s", g.Body)
+			t.Fatalf("import: %+v", out)
 		}
 		p := c.Get(fmt.Sprintf("/imports/%d/problems.csv", out.ID))
 		recs, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
@@ -477,4 +467,101 @@ func TestUploadLimit(t *testing.T) {
 			t.Fatalf("a file within the limit: %d %.500s", r.Status, r.Body)
 		}
 	})
+}
+
+// TestImportCustomFields imports into the custom fields defined here: a
+// column named after one is mapped to it on the mapping step, and a value
+// no field takes (a field this Rapport lacks, a choice the field does not
+// offer) is left out and listed, never costing the row.
+func TestImportCustomFields(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		srv, c, api, u := pagesAndAPI(t, db)
+		admin := apptest.User(t, db, models.RoleAdmin, "Sales")
+		key, missing := apptest.Unique("tier"), apptest.Unique("shoe_size")
+		label := "Account tier " + key
+		if _, err := db.CreateCustomFieldDef(ctx, admin.Actor("session"), models.CustomFieldDefRequest{
+			Key: key, Label: label, Kind: models.CustomFieldChoice, Choices: []string{"Gold", "Silver"}}); err != nil {
+			t.Fatal(err)
+		}
+		tag := strings.ToLower(apptest.Unique("cf"))
+
+		// The mapping step offers the field by its label and picks it for
+		// the column of that name.
+		file := "Name,Email," + strings.ToUpper(label) + "\nAda " + tag + ",ada." + tag + "@example.test,gold\n"
+		r := uploadImport(t, srv, c, "/imports", "tiers.csv", file, nil)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("upload: %d %.1000s", r.Status, r.Body)
+		}
+		mp := c.Get(r.Location())
+		if want := `<option value="custom:` + key + `" selected>Custom: ` + label + `</option>`; !strings.Contains(mp.Body, want) {
+			t.Errorf("mapping page lacks %s:\n%.6000s", want, mp.Body)
+		}
+
+		// A file from another Rapport names a field this one lacks, and a
+		// choice the field does not have.
+		file = "Display name,Email,custom:" + key + ",custom:" + missing + "\n" +
+			"Bo " + tag + ",bo." + tag + "@example.test,silver,44\n" +
+			"Cy " + tag + ",cy." + tag + "@example.test,Platinum,\n"
+		out := importByAPI(t, srv, api, db, "other-rapport.csv", file)
+		if out.RowsCreated != 2 || out.RowsFailed != 0 || out.ValuesLeftOut != 2 {
+			t.Fatalf("import: %+v", out)
+		}
+		bo := byEmailIn(t, db, u.Actor("session"), "bo."+tag+"@example.test")
+		if bo.CustomFields[key] != "Silver" || bo.CustomFields[missing] != "" {
+			t.Errorf("Bo's custom fields: %v", bo.CustomFields)
+		}
+		p := api.Get(fmt.Sprintf("/api/v1/imports/%d/problems.csv", out.ID))
+		recs, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
+		if err != nil || len(recs) != 3 ||
+			!strings.HasPrefix(recs[1][4], `line 2: column "custom:`+missing+`": There is no custom field "`+missing+`"`) ||
+			!strings.HasPrefix(recs[2][4], `line 3: column "custom:`+key+`": Choose `+label+` from: Gold, Silver. The value was left out.`) {
+			t.Errorf("problems.csv: %v %s", err, p.Body)
+		}
+
+		// A vCard's custom fields are checked the same way.
+		card := "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Di " + tag + "\r\nEMAIL:di." + tag + "@example.test\r\n" +
+			"X-RAPPORT-CUSTOM;X-KEY=" + key + ":Gold\r\nX-RAPPORT-CUSTOM;X-KEY=" + missing + ":44\r\nEND:VCARD\r\n"
+		if out := importByAPI(t, srv, api, db, "di.vcf", card); out.RowsCreated != 1 || out.ValuesLeftOut != 1 {
+			t.Fatalf("vCard import: %+v", out)
+		}
+		if di := byEmailIn(t, db, u.Actor("session"), "di."+tag+"@example.test"); di.CustomFields[key] != "Gold" {
+			t.Errorf("Di's custom fields: %v", di.CustomFields)
+		}
+	})
+}
+
+// apiImport is what the API says of an import.
+type apiImport struct {
+	ID            int64 `json:"id"`
+	RowsCreated   int64 `json:"rows_created"`
+	RowsFailed    int64 `json:"rows_failed"`
+	ValuesLeftOut int64 `json:"values_left_out"`
+}
+
+// importByAPI uploads a file through the API, runs the import and returns
+// what the API then says of it.
+func importByAPI(t *testing.T, srv *apptest.Server, api *apptest.Client, db *models.DB, filename, body string) apiImport {
+	t.Helper()
+	r := uploadImport(t, srv, api, "/api/v1/imports", filename, body, nil)
+	var out apiImport
+	r.Decode(t, &out)
+	runImportJobs(t, db, out.ID)
+	api.Get(r.Location()).Decode(t, &out)
+	return out
+}
+
+// byEmailIn loads, whole, the one contact with that email address.
+func byEmailIn(t *testing.T, db *models.DB, a models.Actor, email string) *models.Contact {
+	t.Helper()
+	ctx := context.Background()
+	page, err := db.Contacts(ctx, a, models.ContactListOptions{Email: email})
+	if err != nil || len(page.Contacts) != 1 {
+		t.Fatalf("contacts with %s: %v %v", email, page, err)
+	}
+	c, err := db.Contact(ctx, a, page.Contacts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -152,7 +153,7 @@ func (s *Server) importShow(c echo.Context) error {
 // renderMapping shows the mapping step with m, or with the import's stored
 // mapping when m is nil.
 func (s *Server) renderMapping(c echo.Context, status int, im *models.Import, m *csvio.Mapping, msg string) error {
-	d, err := s.mappingData(im, m)
+	d, err := s.mappingData(c.Request().Context(), im, m)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,7 @@ func (s *Server) renderMapping(c echo.Context, status int, im *models.Import, m 
 
 // mappingData reads the first rows of a draft import's file and maps them
 // with m, or with the import's stored mapping when m is nil.
-func (s *Server) mappingData(im *models.Import, m *csvio.Mapping) (imports.MappingData, error) {
+func (s *Server) mappingData(ctx context.Context, im *models.Import, m *csvio.Mapping) (imports.MappingData, error) {
 	d := imports.MappingData{Import: im}
 	if im.Format != models.ImportCSV {
 		return d, nil
@@ -183,7 +184,11 @@ func (s *Server) mappingData(im *models.Import, m *csvio.Mapping) (imports.Mappi
 			return d, fmt.Errorf("import %d: mapping: %w", im.ID, err)
 		}
 	}
-	p, err := importer.PreviewFile(im.FilePath, m, previewSize)
+	defs, err := s.db.CustomFieldDefs(ctx)
+	if err != nil {
+		return d, err
+	}
+	p, err := importer.PreviewFile(im.FilePath, m, previewSize, defs)
 	var fe *csvio.FileError
 	if errors.As(err, &fe) {
 		d.Error = "The file could not be read as CSV: " + fe.Error()
@@ -194,6 +199,11 @@ func (s *Server) mappingData(im *models.Import, m *csvio.Mapping) (imports.Mappi
 	d.PhoneRegion = m.PhoneRegion
 	for _, f := range csvio.Fields() {
 		d.Fields = append(d.Fields, string(f))
+	}
+	d.CustomLabels = map[string]string{}
+	for _, def := range defs {
+		f := string(csvio.CustomField(def.Key))
+		d.Fields, d.CustomLabels[f] = append(d.Fields, f), def.Label
 	}
 	for i, name := range p.Header {
 		col := imports.Column{Index: i, Name: name, Field: string(csvio.FieldIgnore)}
@@ -248,7 +258,7 @@ func (s *Server) importPreview(c echo.Context) error {
 	if !isHTMX(c) {
 		return s.renderMapping(c, http.StatusOK, im, m, msg)
 	}
-	d, err := s.mappingData(im, m)
+	d, err := s.mappingData(c.Request().Context(), im, m)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CustomFieldKind is what a custom field holds, which decides how its
@@ -205,47 +207,49 @@ func (d *CustomFieldDef) applyPatch(p CustomFieldDefPatch, v *ValidationError) {
 // checkCustomFields checks values against the definitions and returns them
 // in stored form; problems go to v under "custom_fields.KEY".
 func checkCustomFields(defs []CustomFieldDef, values map[string]string, v *ValidationError) map[string]string {
-	byKey := make(map[string]CustomFieldDef, len(defs))
-	for _, d := range defs {
-		byKey[d.Key] = d
-	}
 	out := make(map[string]string, len(values))
 	for k, val := range values {
-		field := "custom_fields." + k
-		d, ok := byKey[k]
-		if !ok {
-			v.Add(field, fmt.Sprintf("There is no custom field %q. An admin can add it under Settings.", k))
+		stored, problem := CheckCustomValue(defs, k, val)
+		if problem != "" {
+			v.Add("custom_fields."+k, problem)
 			continue
 		}
-		switch d.Kind {
-		case CustomFieldText:
-			checkLength(v, field, strings.ToLower(d.Label), val, maxCustomLength)
-		case CustomFieldNumber:
-			f, err := strconv.ParseFloat(val, 64)
-			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-				v.Add(field, fmt.Sprintf("%s must be a number, such as 42 or 3.5.", d.Label))
-				continue
-			}
-			val = strconv.FormatFloat(f, 'f', -1, 64)
-		case CustomFieldDate:
-			if _, err := time.Parse(time.DateOnly, val); err != nil {
-				v.Add(field, fmt.Sprintf("Enter %s as YYYY-MM-DD, such as 2024-03-31.", d.Label))
-				continue
-			}
-		case CustomFieldChoice:
-			found := false
-			for _, c := range d.Choices {
-				if tagKey(c) == tagKey(val) {
-					val, found = c, true
-					break
-				}
-			}
-			if !found {
-				v.Add(field, fmt.Sprintf("Choose %s from: %s.", d.Label, strings.Join(d.Choices, ", ")))
-				continue
-			}
-		}
-		out[k] = val
+		out[k] = stored
 	}
 	return out
+}
+
+// CheckCustomValue checks one value of the custom field key against the
+// definitions and returns it in stored form, or a problem for a person
+// when no definition takes it. Importers use it to leave out one bad value
+// rather than lose the row.
+func CheckCustomValue(defs []CustomFieldDef, key, val string) (stored, problem string) {
+	i := slices.IndexFunc(defs, func(d CustomFieldDef) bool { return d.Key == key })
+	if i < 0 {
+		return "", fmt.Sprintf("There is no custom field %q. An admin can add it under Settings.", key)
+	}
+	d := defs[i]
+	switch d.Kind {
+	case CustomFieldText:
+		if utf8.RuneCountInString(val) > maxCustomLength {
+			return "", fmt.Sprintf("Keep the %s under %d characters.", strings.ToLower(d.Label), maxCustomLength)
+		}
+	case CustomFieldNumber:
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return "", fmt.Sprintf("%s must be a number, such as 42 or 3.5.", d.Label)
+		}
+		val = strconv.FormatFloat(f, 'f', -1, 64)
+	case CustomFieldDate:
+		if _, err := time.Parse(time.DateOnly, val); err != nil {
+			return "", fmt.Sprintf("Enter %s as YYYY-MM-DD, such as 2024-03-31.", d.Label)
+		}
+	case CustomFieldChoice:
+		j := slices.IndexFunc(d.Choices, func(c string) bool { return tagKey(c) == tagKey(val) })
+		if j < 0 {
+			return "", fmt.Sprintf("Choose %s from: %s.", d.Label, strings.Join(d.Choices, ", "))
+		}
+		val = d.Choices[j]
+	}
+	return val, ""
 }

@@ -42,8 +42,9 @@ func (e FieldError) Error() string { return fmt.Sprintf("column %q: %s", e.Colum
 //     phones that appear twice are kept once, with the label and primary
 //     mark of either; values from Primary columns are gathered last, so
 //     that they mark an existing entry rather than move it.
-//   - Invalid emails, phone numbers, profile addresses, dates and owners
-//     are left out, each with a FieldError.
+//   - Invalid emails, phone numbers, profile addresses, dates, owners and
+//     custom field values (see Mapping.CustomFields) are left out, each
+//     with a FieldError.
 func Map(rec Record, m Mapping) (models.ContactRequest, []FieldError) {
 	x := rec.columns()
 	mp := mapper{m: m, req: models.ContactRequest{Source: models.SourceImport, PhoneRegion: m.PhoneRegion},
@@ -86,14 +87,7 @@ func Map(rec Record, m Mapping) (models.ContactRequest, []FieldError) {
 		case FieldIgnore:
 		default:
 			if key, ok := c.Field.CustomKey(); ok {
-				if line != "" {
-					if mp.req.CustomFields == nil {
-						mp.req.CustomFields = map[string]string{}
-					}
-					if _, set := mp.req.CustomFields[key]; !set {
-						mp.req.CustomFields[key] = line
-					}
-				}
+				mp.custom(c, key, line)
 			} else if kind := c.Field.kind(); kind != "" {
 				mp.gather(kind, c, cell)
 			}
@@ -147,6 +141,27 @@ type valueCell struct {
 
 func (mp *mapper) fail(c ColumnMapping, msg string) {
 	mp.errs = append(mp.errs, FieldError{Column: c.Column, Field: c.Field, Msg: msg})
+}
+
+func (mp *mapper) custom(c ColumnMapping, key, value string) {
+	if value == "" {
+		return
+	}
+	if _, set := mp.req.CustomFields[key]; set {
+		return
+	}
+	if mp.m.CustomFields != nil {
+		stored, problem := models.CheckCustomValue(mp.m.CustomFields, key, value)
+		if problem != "" {
+			mp.fail(c, problem+" The value was left out.")
+			return
+		}
+		value = stored
+	}
+	if mp.req.CustomFields == nil {
+		mp.req.CustomFields = map[string]string{}
+	}
+	mp.req.CustomFields[key] = value
 }
 
 func (mp *mapper) gather(kind string, c ColumnMapping, cell string) {

@@ -260,6 +260,20 @@ func TestMapCells(t *testing.T) {
 			errs: errs{`Owner ID: No Rapport user is "12"`},
 		},
 		{
+			name:   "custom fields checked against those defined here",
+			header: []string{"Name", "Tier", "Seats", "Shoe size", "Renewal"},
+			fields: []string{"Ada", "gold", "twelve", "44", "2025-02-30"},
+			m: Mapping{CustomFields: []models.CustomFieldDef{
+				{Key: "tier", Label: "Tier", Kind: models.CustomFieldChoice, Choices: []string{"Gold", "Silver"}},
+				{Key: "seats", Label: "Seats", Kind: models.CustomFieldNumber},
+				{Key: "renewal", Label: "Renewal", Kind: models.CustomFieldDate}},
+				Columns: []ColumnMapping{{Column: "Name", Field: FieldDisplayName}, {Column: "Tier", Field: CustomField("tier")},
+					{Column: "Seats", Field: CustomField("seats")}, {Column: "Shoe size", Field: CustomField("shoe_size")},
+					{Column: "Renewal", Field: CustomField("renewal")}}},
+			want: models.ContactRequest{DisplayName: "Ada", Source: models.SourceImport, CustomFields: map[string]string{"tier": "Gold"}},
+			errs: errs{"Seats: Seats must be a number", `Shoe size: There is no custom field "shoe_size"`, "Renewal: Enter Renewal as YYYY-MM-DD"},
+		},
+		{
 			name:   "address parts in groups, street lines joined",
 			header: []string{"Street", "Street 2", "City", "Home street", "Home city", "Country"},
 			fields: []string{"1 Main St", "Suite 5", "Springfield", "", "", "US"},
@@ -295,6 +309,22 @@ func TestMapCells(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestMatchCustomFields(t *testing.T) {
+	defs := []models.CustomFieldDef{{Key: "tier", Label: "Account tier"}, {Key: "seats", Label: "Seats"}, {Key: "email", Label: "Other"}}
+	m := Suggest([]string{"Name", "Email", "ACCOUNT TIER", "seats", "Seats", "Region code"})
+	m.MatchCustomFields(defs)
+	var got []string
+	for _, c := range m.Columns {
+		got = append(got, c.Column+"="+string(c.Field))
+	}
+	// A field's label beats a spreadsheet's guess ("account" is a word for
+	// the company); its key does not; one field fills one column.
+	want := "Name=display_name Email=email ACCOUNT TIER=custom:tier seats=custom:seats Seats=ignore Region code=address_region"
+	if strings.Join(got, " ") != want {
+		t.Errorf("mapping\n%s\nwant\n%s", strings.Join(got, " "), want)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"rapport/models"
 )
 
 // A Field is what a column of an imported file holds.
@@ -112,6 +114,37 @@ type Mapping struct {
 	// Rapport does not name users this one does not have. When nil, only
 	// user IDs are read. It is not saved.
 	Owners map[string]int64 `json:"-"`
+	// CustomFields are the custom fields defined where the file goes: the
+	// importer fills it. A value of a custom field column that none of
+	// them takes (no such field, a word for a number, a choice the field
+	// lacks) is left out with a FieldError rather than losing the row.
+	// When nil, values are not checked. It is not saved.
+	CustomFields []models.CustomFieldDef `json:"-"`
+}
+
+// MatchCustomFields maps columns named after a custom field to it, so
+// that a "Tier" column fills the "Tier" field without a person choosing
+// it. A column whose header is a field's label, in any case, gets it even
+// over a spreadsheet's guess ("Account tier" is not the company); one
+// whose header is a field's key gets it when nothing else took the column.
+// One field fills one column.
+func (m *Mapping) MatchCustomFields(defs []models.CustomFieldDef) {
+	taken := map[Field]bool{}
+	for _, c := range m.Columns {
+		taken[c.Field] = true
+	}
+	guessed := m.Layout == LayoutSpreadsheet || m.Layout == LayoutHubSpot
+	for i, c := range m.Columns {
+		h := foldName(c.Column)
+		for _, d := range defs {
+			f := CustomField(d.Key)
+			byLabel := foldName(d.Label) == h && (guessed || c.Field == FieldIgnore)
+			if !taken[f] && (byLabel || d.Key == h && c.Field == FieldIgnore) {
+				m.Columns[i], taken[f] = ColumnMapping{Column: c.Column, Field: f}, true
+				break
+			}
+		}
+	}
 }
 
 // A ColumnMapping maps one column.

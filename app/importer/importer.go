@@ -151,6 +151,10 @@ func (im *Importer) Run(ctx context.Context, id int64, t Tracker) (*models.Impor
 			return imp, err
 		}
 	}
+	// Values no custom field here takes are left out, not the row.
+	if m.CustomFields, err = im.db.CustomFieldDefs(ctx); err != nil {
+		return imp, err
+	}
 	total, err := im.count(imp)
 	if err != nil {
 		return imp, err

@@ -119,7 +119,11 @@ func inspect(ctx context.Context, db *models.DB, actor models.Actor, imp *models
 	header := []string{"card"} // a vCard's rejected rows name the card
 	mapping := "{}"
 	if format == models.ImportCSV {
-		p, err := PreviewFile(path, req.Mapping, 0)
+		defs, err := db.CustomFieldDefs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p, err := PreviewFile(path, req.Mapping, 0, defs)
 		if err != nil {
 			return nil, err
 		}
@@ -201,9 +205,10 @@ type PreviewRow struct {
 }
 
 // PreviewFile reads the header and first rows of the CSV file at path.
-// With a nil mapping it suggests one from them. It keeps n rows (none when
-// n is 0) mapped for display.
-func PreviewFile(path string, m *csvio.Mapping, n int) (*Preview, error) {
+// With a nil mapping it suggests one from them, with columns named after
+// the custom fields defs mapped to those. It keeps n rows (none when n is
+// 0) mapped for display, their custom field values checked against defs.
+func PreviewFile(path string, m *csvio.Mapping, n int, defs []models.CustomFieldDef) (*Preview, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -232,7 +237,9 @@ func PreviewFile(path string, m *csvio.Mapping, n int) (*Preview, error) {
 		p.Mapping = *m
 	} else {
 		p.Mapping = csvio.SuggestFromSample(p.Header, sample)
+		p.Mapping.MatchCustomFields(defs)
 	}
+	p.Mapping.CustomFields = defs
 	for i := 0; i < n && i < len(recs); i++ {
 		req, problems := csvio.Map(recs[i], p.Mapping)
 		pr := PreviewRow{Line: recs[i].Line, Fields: recs[i].Fields, Request: req}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"rapport/app/csvio"
@@ -36,7 +38,7 @@ type source interface {
 // openSource opens a stored file of the given format. For CSV, m maps it.
 func openSource(r io.Reader, format string, m csvio.Mapping) (source, error) {
 	if format == models.ImportVCard {
-		return &vcardSource{r: vcardio.NewReader(r, vcardio.ReadOptions{}), region: m.PhoneRegion}, nil
+		return &vcardSource{r: vcardio.NewReader(r, vcardio.ReadOptions{}), region: m.PhoneRegion, defs: m.CustomFields}, nil
 	}
 	rd, err := csvio.Open(r, csvio.ReadOptions{})
 	if err != nil {
@@ -72,6 +74,7 @@ func (s *csvSource) next() (row, error) {
 type vcardSource struct {
 	r      *vcardio.Reader
 	region string
+	defs   []models.CustomFieldDef // as csvio.Mapping.CustomFields
 }
 
 func (s *vcardSource) header() []string { return []string{"card"} }
@@ -89,6 +92,17 @@ func (s *vcardSource) next() (row, error) {
 	out := row{line: card.Line, fields: []string{cardLabel(req)}, req: req}
 	for _, p := range problems {
 		out.warnings = append(out.warnings, p.Error())
+	}
+	if s.defs != nil {
+		for _, key := range slices.Sorted(maps.Keys(req.CustomFields)) {
+			stored, problem := models.CheckCustomValue(s.defs, key, req.CustomFields[key])
+			if problem != "" {
+				delete(req.CustomFields, key)
+				out.warnings = append(out.warnings, fmt.Sprintf("custom field %q: %s The value was left out.", key, problem))
+				continue
+			}
+			req.CustomFields[key] = stored
+		}
 	}
 	return out, nil
 }

@@ -34,9 +34,12 @@ type MappingData struct {
 	Import  *models.Import
 	Columns []Column
 	Fields  []string // the fields a column can map to
-	Rows    []PreviewRow
-	Error   string
-	Saved   []SavedMapping // everyone's saved mappings, by name
+	// CustomLabels labels the custom fields among Fields ("custom:tier"
+	// is "Account tier").
+	CustomLabels map[string]string
+	Rows         []PreviewRow
+	Error        string
+	Saved        []SavedMapping // everyone's saved mappings, by name
 	// PhoneRegion is the country of phone numbers written without a
 	// country code; empty for DefaultPhoneRegion.
 	PhoneRegion string
@@ -120,12 +123,16 @@ func percent(d StatusData) string {
 	return strconv.FormatInt(min(p, 100), 10)
 }
 
-func fieldLabel(f string) string {
+// fieldLabel is how the select names field f.
+func (d MappingData) fieldLabel(f string) string {
 	if f == "ignore" {
 		return "— ignore —"
 	}
 	if k, ok := strings.CutPrefix(f, "custom:"); ok {
-		return "Custom: " + k
+		if l := d.CustomLabels[f]; l != "" {
+			return "Custom: " + l
+		}
+		return "Custom: " + k + " (not defined here)"
 	}
 	return strings.ReplaceAll(f, "_", " ")
 }

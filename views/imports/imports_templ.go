@@ -209,9 +209,9 @@ func MappingPage(p views.Page, d MappingData) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var12 string
-						templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(fieldLabel(f))
+						templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(d.fieldLabel(f))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/imports/imports.templ`, Line: 36, Col: 76}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/imports/imports.templ`, Line: 36, Col: 78}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 						if templ_7745c5c3_Err != nil {
