@@ -388,8 +388,14 @@ func TestImportPhoneRegion(t *testing.T) {
 		r = uploadImport(t, srv, c, "/imports", "de.csv", file("ui", "030 1234567"), nil)
 		loc := r.Location()
 		page := c.Get(loc)
-		if !strings.Contains(page.Body, `name="phone_region"`) {
-			t.Fatalf("the mapping step must ask for the phone numbers' country:\n%.3000s", page.Body)
+		if !strings.Contains(page.Body, `<select id="f-phone_region" name="phone_region"`) ||
+			!strings.Contains(page.Body, `<option value="US" selected>United States (+1)</option>`) ||
+			!strings.Contains(page.Body, `<option value="DE">Germany (+49)</option>`) {
+			t.Fatalf("the mapping step must ask for the phone numbers' country by name:\n%.3000s", page.Body)
+		}
+		// The preview keeps the country chosen.
+		if r := c.PostForm(loc+"/preview", url.Values{"phone_region": {"DE"}}); !strings.Contains(r.Body, `<option value="DE" selected>Germany (+49)</option>`) {
+			t.Errorf("the preview lost the country chosen:\n%.3000s", r.Body)
 		}
 		if r := c.PostForm(loc+"/start", url.Values{"dry_run": {"0"}, "phone_region": {"Germany"}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "two-letter") {
 			t.Fatalf("unknown region on the page: %d %.3000s", r.Status, r.Body)

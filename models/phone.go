@@ -1,11 +1,15 @@
 package models
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // DefaultPhoneRegion is the country numbers without a leading + are read
@@ -21,6 +25,34 @@ func PhoneRegion(region string) (string, bool) {
 		return DefaultPhoneRegion, true
 	}
 	return region, phonenumbers.GetSupportedRegions()[region]
+}
+
+// A PhoneRegionOption is a country a person can choose for numbers
+// written without a country code.
+type PhoneRegionOption struct {
+	Code        string // "DE"
+	Name        string // "Germany"
+	CallingCode int    // 49
+}
+
+// PhoneRegions lists the countries PhoneRegion accepts, by English name,
+// for a form to offer.
+func PhoneRegions() []PhoneRegionOption {
+	names := display.English.Regions()
+	var out []PhoneRegionOption
+	for code := range phonenumbers.GetSupportedRegions() {
+		name := code
+		if r, err := language.ParseRegion(code); err == nil {
+			if n := names.Name(r); n != "" {
+				name = n
+			}
+		}
+		out = append(out, PhoneRegionOption{Code: code, Name: name, CallingCode: phonenumbers.GetCountryCodeForRegion(code)})
+	}
+	slices.SortFunc(out, func(a, b PhoneRegionOption) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Code, b.Code))
+	})
+	return out
 }
 
 // ParsePhone reads a number as a person typed it and returns its E.164 form

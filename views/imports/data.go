@@ -123,6 +123,14 @@ func percent(d StatusData) string {
 	return strconv.FormatInt(min(p, 100), 10)
 }
 
+// phoneRegion is the country the phone numbers' select shows chosen.
+func (d MappingData) phoneRegion() string {
+	if d.PhoneRegion == "" {
+		return models.DefaultPhoneRegion
+	}
+	return strings.ToUpper(d.PhoneRegion)
+}
+
 // fieldLabel is how the select names field f.
 func (d MappingData) fieldLabel(f string) string {
 	if f == "ignore" {
