@@ -40,7 +40,7 @@ type Contact struct {
 	JobTitle    string        `json:"job_title"`
 	CompanyID   *int64        `json:"company_id,omitempty"`
 	Company     *Company      `json:"company,omitempty" gorm:"foreignKey:CompanyID"`
-	Birthday    string        `json:"birthday,omitempty"`
+	Birthday    string        `json:"birthday,omitempty"` // YYYY-MM-DD or --MM-DD, see Birthday
 	About       string        `json:"about"`
 	OwnerID     *int64        `json:"owner_id,omitempty"`
 	Source      ContactSource `json:"source"`

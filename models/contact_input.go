@@ -40,7 +40,7 @@ type ContactRequest struct {
 	// set, is looked up by name or domain and created when missing.
 	CompanyID   *int64 `json:"company_id,omitempty"`
 	CompanyName string `json:"company_name,omitempty"`
-	Birthday    string `json:"birthday,omitempty"` // YYYY-MM-DD
+	Birthday    string `json:"birthday,omitempty"` // YYYY-MM-DD, or --MM-DD without the year (see Birthday)
 	About       string `json:"about,omitempty"`
 	// OwnerID defaults to the acting user.
 	OwnerID *int64        `json:"owner_id,omitempty"`
@@ -183,8 +183,8 @@ func (p *ContactPatch) apply(c *Contact, v *ValidationError) changedLists {
 	if p.Birthday != nil {
 		c.Birthday = cleanLine(*p.Birthday)
 		if c.Birthday != "" {
-			if d, err := time.Parse(time.DateOnly, c.Birthday); err != nil || d.Year() < 1800 || d.After(now()) {
-				v.Add("birthday", "Enter the birthday as YYYY-MM-DD, such as 1984-07-21.")
+			if _, err := ParseBirthday(c.Birthday); err != nil {
+				v.Add("birthday", ErrBirthday.Error())
 			}
 		}
 	}

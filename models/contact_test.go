@@ -182,6 +182,8 @@ func TestContactValidation(t *testing.T) {
 		{"ftp profile", models.ContactRequest{GivenName: "A", SocialProfiles: []models.SocialProfileInput{{URL: "ftp://example.com/me"}}}, "social_profiles[0]"},
 		{"bad birthday", models.ContactRequest{GivenName: "A", Birthday: "21/07/1984"}, "birthday"},
 		{"future birthday", models.ContactRequest{GivenName: "A", Birthday: "2999-01-01"}, "birthday"},
+		{"birthday without year, no such day", models.ContactRequest{GivenName: "A", Birthday: "--02-30"}, "birthday"},
+		{"birthday without year, basic form", models.ContactRequest{GivenName: "A", Birthday: "--1225"}, "birthday"},
 		{"long tag", models.ContactRequest{GivenName: "A", Tags: []string{strings.Repeat("t", 51)}}, "tags"},
 		{"bad source", models.ContactRequest{GivenName: "A", Source: "carrier pigeon"}, "source"},
 		{"unknown custom field", models.ContactRequest{GivenName: "A", CustomFields: map[string]string{"shoe_size_zz": "44"}}, "custom_fields.shoe_size_zz"},
