@@ -156,6 +156,26 @@ func names(cs []apiContact) []string {
 
 // The whole life of a contact through the API, with names in three
 // scripts, by token and by browser session alike.
+// TestContactAPIBirthdayWithoutYear creates, reads and patches a contact
+// whose birthday has no year: the API passes --MM-DD through as it is.
+func TestContactAPIBirthdayWithoutYear(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		srv := apptest.Start(t, db)
+		c, _ := apiClient(t, srv, "bearer", models.RoleMember, "Sales")
+		ct := createContact(t, c, map[string]any{"given_name": "Ada", "birthday": "--12-25"})
+		var got apiContact
+		c.Get(fmt.Sprintf("/api/v1/contacts/%d", ct.ID)).Decode(t, &got)
+		if ct.Birthday == nil || *ct.Birthday != "--12-25" || got.Birthday == nil || *got.Birthday != "--12-25" {
+			t.Fatalf("created %v, read %v", ct.Birthday, got.Birthday)
+		}
+		r := c.JSON(http.MethodPatch, fmt.Sprintf("/api/v1/contacts/%d", ct.ID), map[string]any{"version": got.Version, "birthday": "--02-29"})
+		r.Decode(t, &got)
+		if r.Status != http.StatusOK || got.Birthday == nil || *got.Birthday != "--02-29" {
+			t.Fatalf("patched: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
 func TestContactAPIRoundTrip(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *models.DB) {
 		ctx := context.Background()
@@ -521,6 +541,7 @@ func TestContactAPIRefusesBadInput(t *testing.T) {
 			{"long title", jsonType, `{"given_name": "Ada", "title": "` + strings.Repeat("é", 201) + `"}`, 422, "title", ""},
 			{"unknown custom field", jsonType, `{"given_name": "Ada", "custom_fields": {"no_such_field": "x"}}`, 422, "custom_fields.no_such_field", ""},
 			{"bad birthday", jsonType, `{"given_name": "Ada", "birthday": "21/07/1984"}`, 422, "birthday", ""},
+			{"birthday without a year, no such day", jsonType, `{"given_name": "Ada", "birthday": "--02-30"}`, 422, "birthday", ""},
 			{"bad time", jsonType, `{"given_name": "Ada", "last_contacted_at": "yesterday"}`, 422, "last_contacted_at", ""},
 			{"company twice", jsonType, `{"given_name": "Ada", "company": "Acme", "company_id": 1}`, 422, "company", ""},
 			{"no such company", jsonType, `{"given_name": "Ada", "company_id": 99999999}`, 422, "company_id", ""},

@@ -120,3 +120,45 @@ func TestExportCSVRoundTripsCustomFieldsAndEveryAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestExportBirthdayWithoutYearRoundTrips exports a contact whose birthday
+// has no year as CSV, vCard 4 and vCard 3, each in the form other address
+// books read, and imports each file back: the birthday returns as it was.
+func TestExportBirthdayWithoutYearRoundTrips(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx, srv := context.Background(), apptest.Start(t, db)
+		u := apptest.User(t, db, models.RoleAdmin, "Sales")
+		a, c := u.Actor("session"), tokenClient(t, srv, db, u)
+		for _, tt := range []struct{ query, file, written string }{
+			{"format=csv", "export.csv", ",--12-25"},
+			{"format=vcard&vcard_version=4.0", "export.vcf", "\r\nBDAY:--1225\r\n"},
+			{"format=vcard&vcard_version=3.0", "export.vcf", "\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-12-25\r\n"},
+		} {
+			tag := strings.ToLower(apptest.Unique("bday"))
+			ct, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Ada", FamilyName: tag, Birthday: "--12-25",
+				Emails: []models.EmailInput{{Address: tag + "@example.test"}}, Tags: []string{tag}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp := c.Get("/export/contacts?" + tt.query + "&tag=" + tag)
+			if exp.Status != http.StatusOK || !strings.Contains(exp.Body, tt.written) {
+				t.Fatalf("%s: the export must hold %q:\n%s", tt.query, tt.written, exp.Body)
+			}
+			if err := db.DeleteContact(ctx, a, ct.ID); err != nil {
+				t.Fatal(err)
+			}
+			r := uploadImport(t, srv, c, "/api/v1/imports", tt.file, exp.Body, nil)
+			var im struct {
+				ID int64 `json:"id"`
+			}
+			r.Decode(t, &im)
+			if got := runImportJobs(t, db, im.ID); got.RowsCreated != 1 {
+				t.Fatalf("%s: re-import: %+v", tt.query, got)
+			}
+			cs, err := db.Contacts(ctx, a, models.ContactListOptions{Tag: tag})
+			if err != nil || len(cs.Contacts) != 1 || cs.Contacts[0].Birthday != "--12-25" {
+				t.Errorf("%s: after re-import: %+v %v", tt.query, cs.Contacts, err)
+			}
+		}
+	})
+}

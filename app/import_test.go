@@ -278,7 +278,7 @@ func TestImportAPI(t *testing.T) {
 }
 
 // TestImportReportsValuesLeftOut imports rows that are good but for one
-// value Rapport cannot keep (a birthday without a year, a phone number it
+// value Rapport cannot keep (a birthday that is no real date, a phone number it
 // cannot read): the rows are imported, and the import says how many
 // values it left out (on its page and in the API) and lists them, so that
 // nothing is lost unnoticed.
@@ -287,7 +287,7 @@ func TestImportReportsValuesLeftOut(t *testing.T) {
 		tag := strings.ToLower(apptest.Unique("left"))
 		srv, c, api, _ := pagesAndAPI(t, db)
 		file := "Name,Email,Birthday,Phone\n" +
-			"Ada " + tag + ",ada." + tag + "@example.test,--03-19,\n" +
+			"Ada " + tag + ",ada." + tag + "@example.test,31/02/1990,\n" +
 			"Bob " + tag + ",bob." + tag + "@example.test,1980-01-02,12\n" +
 			"Cy " + tag + ",cy." + tag + "@example.test,1981-02-03,\n" +
 			",,,13\n"
@@ -298,7 +298,7 @@ func TestImportReportsValuesLeftOut(t *testing.T) {
 		p := c.Get(fmt.Sprintf("/imports/%d/problems.csv", out.ID))
 		recs, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
 		if p.Status != http.StatusOK || err != nil || len(recs) != 4 || strings.Join(recs[0], ",") != "Name,Email,Birthday,Phone,error" ||
-			!strings.HasPrefix(recs[1][4], `line 2: column "Birthday": "--03-19" has no year`) ||
+			!strings.HasPrefix(recs[1][4], `line 2: column "Birthday": "31/02/1990" is not a real date`) ||
 			!strings.HasPrefix(recs[2][4], `line 3: column "Phone": "12" is not a phone number`) {
 			t.Fatalf("problems.csv: %d %s", p.Status, p.Body)
 		}

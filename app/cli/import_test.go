@@ -136,10 +136,10 @@ func TestImportCommandRejectsRows(t *testing.T) {
 		t.Fatalf("rejected file: %q %v", b, err)
 	}
 	// A row imported with a value left out is listed in the problems file.
-	os.WriteFile(file, []byte("Name,Email,Birthday\nAda,ada@example.test,--03-19\n"), 0o600)
+	os.WriteFile(file, []byte("Name,Email,Birthday\nAda,ada@example.test,31/02/1990\n"), 0o600)
 	r = run(t, url, "", "import", "--as", "dana.demo@example.com", file)
 	p, err := os.ReadFile(file + ".problems.csv")
-	if r.code != 0 || !strings.Contains(r.stderr, "values left out of imported rows: 1;") || !strings.Contains(string(p), `""--03-19"" has no year`) {
+	if r.code != 0 || !strings.Contains(r.stderr, "values left out of imported rows: 1;") || !strings.Contains(string(p), `""31/02/1990"" is not a real date`) {
 		t.Fatalf("values left out: %+v %q %v", r, p, err)
 	}
 	if r := run(t, url, "", "import", file); r.code != 2 {

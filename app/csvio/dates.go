@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"rapport/models"
 )
 
 var (
@@ -52,8 +54,9 @@ var months = func() map[string]int {
 // Two-digit years are within the last hundred years. Outlook's empty date,
 // 0/0/00, is no date: it returns "" and no problem.
 //
-// When it cannot, problem says why for a person: no year (--07-21),
-// ambiguous without order (03/04/1990), or not a date.
+// When it cannot, problem says why for a person: no year (--07-21; only
+// a birthday may lack one, see ParseBirthday), ambiguous without order
+// (03/04/1990), or not a date.
 func ParseDate(s string, order DateOrder) (date, problem string) {
 	s = strings.TrimSpace(s)
 	var y, m, d int
@@ -105,6 +108,53 @@ func ParseDate(s string, order DateOrder) (date, problem string) {
 		return "", fmt.Sprintf("%q is not a real date. Check the day and the month.", s)
 	}
 	return t.Format(time.DateOnly), ""
+}
+
+var (
+	birthdayNoYear   = regexp.MustCompile(`^--(\d{2})-?(\d{2})$`)
+	birthdayDayMonth = regexp.MustCompile(`^(\d{1,2})([/.\-])(\d{1,2})\.?$`)
+)
+
+// ParseBirthday reads a birthday as Rapport stores it (see
+// models.Birthday): any date ParseDate reads, or a day and month without
+// the year, as Google Contacts (--12-25) and vCard 4 (--1225) write it.
+// A day and month with a separator (25.12., 12/25) is read only when it
+// cannot be misread: with the mapping's date order, or with dots, which
+// put the day first wherever they are used. Without either, 12/25 could be
+// a date, a fraction or a score, so it is a problem, not a guess.
+func ParseBirthday(s string, order DateOrder) (birthday, problem string) {
+	s = strings.TrimSpace(s)
+	var b models.Birthday
+	switch {
+	case birthdayNoYear.MatchString(s):
+		p := birthdayNoYear.FindStringSubmatch(s)
+		b = models.Birthday{Month: time.Month(atoi(p[1])), Day: atoi(p[2])}
+	case birthdayDayMonth.MatchString(s):
+		p := birthdayDayMonth.FindStringSubmatch(s)
+		a, sep, c := atoi(p[1]), p[2], atoi(p[3])
+		switch {
+		case order == DayMonthYear || (order == "" && sep == "."):
+			b = models.Birthday{Month: time.Month(c), Day: a}
+		case order == MonthDayYear:
+			b = models.Birthday{Month: time.Month(a), Day: c}
+		default:
+			return "", fmt.Sprintf("%q has no year, and could be a day and month either way round. "+
+				"Choose whether dates in this file put the day or the month first.", s)
+		}
+	default:
+		d, problem := ParseDate(s, order)
+		if problem != "" || d == "" {
+			return "", problem
+		}
+		if _, err := models.ParseBirthday(d); err != nil {
+			return "", fmt.Sprintf("%q is not a birthday Rapport can store: it must be after 1800 and not in the future.", s)
+		}
+		return d, ""
+	}
+	if _, err := models.ParseBirthday(b.String()); err != nil {
+		return "", fmt.Sprintf("%q is not a real date. Check the day and the month.", s)
+	}
+	return b.String(), ""
 }
 
 // ParseTime reads a point in time: RFC 3339 (2024-01-15T10:30:00Z), a date

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"rapport/models"
 )
@@ -411,17 +410,12 @@ func (mp *mapper) birthday(c ColumnMapping, value string) {
 	if value == "" || mp.req.Birthday != "" {
 		return
 	}
-	d, problem := ParseDate(value, mp.m.DateOrder)
-	if problem == "" && d != "" {
-		if t, _ := time.Parse(time.DateOnly, d); t.Year() < 1800 || t.After(time.Now()) {
-			problem = fmt.Sprintf("%q is not a birthday Rapport can store: it must be after 1800 and not in the future.", value)
-		}
-	}
+	b, problem := ParseBirthday(value, mp.m.DateOrder)
 	if problem != "" {
 		mp.fail(c, problem+" The birthday was left out.")
 		return
 	}
-	mp.req.Birthday = d
+	mp.req.Birthday = b
 }
 
 func (mp *mapper) lastContacted(c ColumnMapping, value string) {

@@ -67,9 +67,10 @@ func TestMapFixtures(t *testing.T) {
 		}},
 		{file: "google.csv", row: 1, want: models.ContactRequest{
 			GivenName: "Zoë", FamilyName: "Ångström-Núñez", About: "Parle français.", Source: models.SourceImport,
-			Emails: []models.EmailInput{{Address: "zoe@example.org", Label: "other", Primary: true}},
-			Phones: []models.PhoneInput{{Number: "+33 1 42 68 53 00", Label: "main"}},
-		}, errs: []string{`Birthday: "--03-15" has no year`}},
+			Emails:   []models.EmailInput{{Address: "zoe@example.org", Label: "other", Primary: true}},
+			Phones:   []models.PhoneInput{{Number: "+33 1 42 68 53 00", Label: "main"}},
+			Birthday: "--03-15", // Google's birthday without a year is kept
+		}},
 		{file: "google_legacy.csv", row: 1, want: models.ContactRequest{
 			GivenName: "Edsger", FamilyName: "Dijkstra", DisplayName: "Dr. Edsger Dijkstra", Source: models.SourceImport,
 			Emails: []models.EmailInput{{Address: "ewd@cs.example", Label: "other", Primary: true}},
@@ -420,6 +421,55 @@ func TestBirthdayRange(t *testing.T) {
 		if got.Birthday != "" || len(errs) != 1 || !strings.Contains(errs[0].Msg, "after 1800") {
 			t.Errorf("%s: %q %v", b, got.Birthday, errs)
 		}
+	}
+}
+
+// TestParseBirthday reads birthdays with and without a year. A day and
+// month without a year is read when its order is known, never guessed.
+func TestParseBirthday(t *testing.T) {
+	tests := []struct {
+		in      string
+		order   DateOrder
+		want    string
+		problem string
+	}{
+		{"1984-07-21", "", "1984-07-21", ""},
+		{"21.07.1984", "", "1984-07-21", ""},
+		{"7/21/84", "", "1984-07-21", ""},
+		{"--12-25", "", "--12-25", ""}, // Google Contacts
+		{" --12-25 ", "", "--12-25", ""},
+		{"--1225", "", "--12-25", ""}, // vCard 4
+		{"--02-29", "", "--02-29", ""},
+		{"25.12.", "", "--12-25", ""}, // dots put the day first
+		{"25.12", "", "--12-25", ""},
+		{"25/12", DayMonthYear, "--12-25", ""},
+		{"12/25", MonthDayYear, "--12-25", ""},
+		{"3-4", MonthDayYear, "--03-04", ""},
+		{"12/25", "", "", "either way round"}, // no order: not guessed
+		{"03/04", "", "", "either way round"},
+		{"12/25", DayMonthYear, "", "not a real date"},
+		{"--02-30", "", "", "not a real date"},
+		{"--13-01", "", "", "not a real date"},
+		{"31.04.", "", "", "not a real date"},
+		{"---25", "", "", "not a date Rapport can read"},
+		{"--12", "", "", "not a date Rapport can read"},
+		{"1700-01-01", "", "", "after 1800"},
+		{"0/0/00", "", "", ""},
+		{"", "", "", ""},
+	}
+	for _, tt := range tests {
+		got, problem := ParseBirthday(tt.in, tt.order)
+		if got != tt.want || (tt.problem == "") != (problem == "") || !strings.Contains(problem, tt.problem) {
+			t.Errorf("ParseBirthday(%q, %q) = %q, %q; want %q, %q", tt.in, tt.order, got, problem, tt.want, tt.problem)
+		}
+	}
+	// With the date order chosen for the file (Outlook's layout chooses
+	// month first), a column's 12/25 is kept.
+	header := []string{"Name", "Birthday"}
+	m := Suggest(header)
+	m.DateOrder = MonthDayYear
+	if got, errs := Map(rec(header, "Ada", "12/25"), m); got.Birthday != "--12-25" || len(errs) > 0 {
+		t.Errorf("12/25 month first: %q, %v", got.Birthday, errs)
 	}
 }
 

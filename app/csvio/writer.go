@@ -28,7 +28,7 @@ const (
 	ColJobTitle    = "job_title"
 	ColTags        = "tags" // one per line
 	ColAbout       = "about"
-	ColBirthday    = "birthday" // YYYY-MM-DD
+	ColBirthday    = "birthday" // YYYY-MM-DD, or --MM-DD without the year
 	// ColSocialProfiles holds a profile per line: its address, and for a
 	// site Rapport does not recognise, a space and the feed typed for it.
 	ColSocialProfiles = "social_profiles"
@@ -128,9 +128,10 @@ type WriterOptions struct {
 // A Writer writes contacts as CSV, one row each, after a header. It
 // buffers: call Flush at the end.
 type Writer struct {
-	csv  *csv.Writer
-	cols []writeColumn
-	row  []string
+	csv   *csv.Writer
+	cols  []writeColumn
+	row   []string
+	excel bool
 }
 
 // writeColumn is one output column: a Column, or one part of an address.
@@ -188,7 +189,7 @@ func NewWriter(w io.Writer, o WriterOptions) (*Writer, error) {
 			return nil, fmt.Errorf("csvio: write: %w", err)
 		}
 	}
-	wr := &Writer{csv: cw, cols: cols, row: make([]string, len(cols))}
+	wr := &Writer{csv: cw, cols: cols, row: make([]string, len(cols)), excel: o.ExcelFriendly}
 	for i, h := range header {
 		wr.row[i] = GuardFormula(h)
 	}
@@ -206,10 +207,21 @@ func orDefault(s, fallback string) string {
 }
 
 // Write writes one contact as a row. Every cell is guarded against
-// formula injection (see GuardFormula).
+// formula injection (see GuardFormula), but for a birthday without a year
+// outside ExcelFriendly: --12-25 is how Google Contacts writes and reads
+// it, and Google would keep a guarded '--12-25 as it is. It is only digits
+// and dashes, so it can call nothing; Excel would still work it out as
+// arithmetic (-13), which is why the Excel-friendly file guards it.
 func (w *Writer) Write(c models.Contact) error {
 	for i, col := range w.cols {
-		w.row[i] = GuardFormula(cell(&c, col))
+		v := cell(&c, col)
+		if col.key == ColBirthday && !w.excel && strings.HasPrefix(v, "--") {
+			if _, err := models.ParseBirthday(v); err == nil {
+				w.row[i] = v
+				continue
+			}
+		}
+		w.row[i] = GuardFormula(v)
 	}
 	if err := w.csv.Write(w.row); err != nil {
 		return fmt.Errorf("csvio: write contact %d: %w", c.ID, err)

@@ -87,6 +87,7 @@ func roundTripContacts() []models.Contact {
 		},
 		{
 			ID: 4, DisplayName: "山田太郎", Phones: []models.ContactPhone{{Number: "+81 3-1234-5678", IsPrimary: true}},
+			Birthday:  "--12-25", // without the year
 			Addresses: []models.ContactAddress{{Label: "work", Street: "千代田区1-1", City: "東京", Country: "日本"}},
 		},
 		{
@@ -129,6 +130,11 @@ func TestRoundTrip(t *testing.T) {
 			}
 			if o.CRLF != strings.Contains(out, "\r\n") {
 				t.Errorf("CRLF %v but output %q", o.CRLF, out[:200])
+			}
+			// A birthday without a year is written as Google Contacts
+			// reads it, but guarded for Excel, which would compute it.
+			if want := map[bool]string{false: ",--12-25,", true: ";'--12-25;"}[o.ExcelFriendly]; !strings.Contains(out, want) {
+				t.Errorf("birthday without a year: no %q in\n%s", want, out)
 			}
 
 			r, err := Open(&buf, ReadOptions{})

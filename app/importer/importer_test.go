@@ -222,6 +222,42 @@ func TestImportDuplicatePoliciesAndUndo(t *testing.T) {
 	})
 }
 
+// TestImportBirthdayWithoutYear imports birthdays without a year, as
+// Google writes them: a new contact keeps one, and an overwrite does not
+// trade a stored year away for the same day without it.
+func TestImportBirthdayWithoutYear(t *testing.T) {
+	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
+		ctx := context.Background()
+		a := apptest.User(t, db, models.RoleMember, "Sales").Actor("session")
+		full, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Ada", Birthday: "1815-12-10",
+			Emails: []models.EmailInput{{Address: "ada@engines.example"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := db.CreateContact(ctx, a, models.ContactRequest{GivenName: "Bob", Birthday: "1980-01-02",
+			Emails: []models.EmailInput{{Address: "bob@example.test"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := writeFile(t, "google.csv", "First Name,Birthday,E-mail 1 - Value\n"+
+			"Ada,--12-10,ada@engines.example\nBob,--03-04,bob@example.test\nCy,--02-29,cy@example.test\n")
+		over := runLocal(t, db, a, file, importer.Request{OnDuplicate: models.DuplicateOverwrite})
+		// Ada's row changes nothing, so it counts as skipped.
+		left, err := db.ImportValuesLeftOut(ctx, a, over.ID)
+		if counts(over) != "read 3 created 1 updated 1 skipped 1 failed 0" || left != 0 || err != nil {
+			t.Fatalf("import: %s, %d values left out (%v)", counts(over), left, err)
+		}
+		for id, want := range map[int64]string{full.ID: "1815-12-10", other.ID: "--03-04"} {
+			if c, err := db.Contact(ctx, a, id); err != nil || c.Birthday != want {
+				t.Errorf("contact %d: birthday %q, want %q (%v)", id, c.Birthday, want, err)
+			}
+		}
+		if cy := byEmail(t, db, a, "cy@example.test"); len(cy) != 1 || cy[0].Birthday != "--02-29" {
+			t.Errorf("new contact: %+v", cy)
+		}
+	})
+}
+
 // TestImportResumesExactlyOnce stops the runner right after the first
 // batch commits, as a crash would, and runs the job again: every row must
 // be imported once.

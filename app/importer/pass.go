@@ -298,6 +298,18 @@ func remember(seen map[string]*target, keys []string, t *target) {
 	}
 }
 
+// dropsYear reports whether the birthday next is cur without its year, as
+// when a contact comes back from an address book that only knew the day:
+// it says less than cur, not something else, so even an overwrite keeps cur.
+func dropsYear(cur, next string) bool {
+	c, err := models.ParseBirthday(cur)
+	if err != nil || c.Year == 0 {
+		return false
+	}
+	n, err := models.ParseBirthday(next)
+	return err == nil && n.Year == 0 && n.Month == c.Month && n.Day == c.Day
+}
+
 // contactPatch is the change a row makes to the contact c it duplicates,
 // and the patch that undoes it. With overwrite the row's values replace
 // c's, lists included; otherwise only fields c lacks are set, and emails,
@@ -315,7 +327,9 @@ func contactPatch(c *models.Contact, r models.ContactRequest, overwrite bool) (p
 	str(old.FamilyName, r.FamilyName, &patch.FamilyName, &before.FamilyName)
 	str(old.DisplayName, r.DisplayName, &patch.DisplayName, &before.DisplayName)
 	str(old.JobTitle, r.JobTitle, &patch.JobTitle, &before.JobTitle)
-	str(old.Birthday, r.Birthday, &patch.Birthday, &before.Birthday)
+	if !dropsYear(old.Birthday, r.Birthday) {
+		str(old.Birthday, r.Birthday, &patch.Birthday, &before.Birthday)
+	}
 	str(old.About, r.About, &patch.About, &before.About)
 	if n := strings.TrimSpace(r.CompanyName); n != "" && !strings.EqualFold(n, old.CompanyName) && (overwrite || c.CompanyID == nil) {
 		patch.CompanyName = &n

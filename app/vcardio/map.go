@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ const (
 // PREF (or TYPE=pref) marks the primary email and phone. URLs and
 // X-SOCIALPROFILE become profiles, CATEGORIES tags (but Google's
 // "myContacts"), NOTEs the notes. A birthday without a year, as Apple and
-// Google allow, is a FieldError: Rapport keeps full dates.
+// Google allow, is kept as --MM-DD.
 func Map(c Card, phoneRegion string) (models.ContactRequest, []FieldError) {
 	m := cardMapper{card: c, req: models.ContactRequest{Source: models.SourceImport, PhoneRegion: phoneRegion}}
 	r := &m.req
@@ -125,35 +126,49 @@ func (m *cardMapper) fail(prop, msg string) {
 }
 
 var (
-	bdayISO   = regexp.MustCompile(`^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$`)
-	bdayNoYr  = regexp.MustCompile(`^--(\d{2})-?(\d{2})$`)
-	appleNoYr = "1604" // Apple writes a birthday without a year in 1604, with X-APPLE-OMIT-YEAR
+	bdayISO  = regexp.MustCompile(`^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$`)
+	bdayNoYr = regexp.MustCompile(`^--(\d{2})-?(\d{2})$`)
 )
 
+// appleNoYear is the year Apple writes for a birthday without one, marked
+// with X-APPLE-OMIT-YEAR.
+const appleNoYear = 1604
+
+// birthday reads BDAY: a full date, or a day and month without the year,
+// kept as --MM-DD. vCard 4 writes those as --1225 (--12-25 is seen too);
+// Apple, in vCard 3, which has no form for them, writes the year 1604 and
+// marks it with X-APPLE-OMIT-YEAR=1604. A year of 1604 alone counts as no
+// year too: no one Rapport keeps was born then.
 func (m *cardMapper) birthday() {
 	f := m.card.Props.Get(vcard.FieldBirthday)
 	if f == nil {
 		return
 	}
 	v := strings.TrimSpace(Text(f.Value))
-	p := bdayISO.FindStringSubmatch(v)
-	switch {
-	case v == "":
-		return
-	case bdayNoYr.MatchString(v) || (p != nil && (f.Params.Get("X-APPLE-OMIT-YEAR") == p[1] || p[1] == appleNoYr)):
-		m.fail(vcard.FieldBirthday, fmt.Sprintf("the birthday %q has no year; Rapport keeps full dates, so it was left out.", v))
-		return
-	case p == nil:
-		m.fail(vcard.FieldBirthday, fmt.Sprintf("%q is not a date Rapport can read, so the birthday was left out.", v))
+	var b models.Birthday
+	if p := bdayNoYr.FindStringSubmatch(v); p != nil {
+		b = models.Birthday{Month: time.Month(atoi(p[1])), Day: atoi(p[2])}
+	} else if p := bdayISO.FindStringSubmatch(v); p != nil {
+		b = models.Birthday{Year: atoi(p[1]), Month: time.Month(atoi(p[2])), Day: atoi(p[3])}
+		if f.Params.Get("X-APPLE-OMIT-YEAR") == p[1] || atoi(p[1]) == appleNoYear {
+			b.Year = 0
+		}
+	} else {
+		if v != "" {
+			m.fail(vcard.FieldBirthday, fmt.Sprintf("%q is not a date Rapport can read, so the birthday was left out.", v))
+		}
 		return
 	}
-	d := p[1] + "-" + p[2] + "-" + p[3]
-	t, err := time.Parse(time.DateOnly, d)
-	if err != nil || t.Year() < 1800 || t.After(time.Now()) {
+	if _, err := models.ParseBirthday(b.String()); err != nil {
 		m.fail(vcard.FieldBirthday, fmt.Sprintf("%q is not a birthday Rapport can store, so it was left out.", v))
 		return
 	}
-	m.req.Birthday = d
+	m.req.Birthday = b.String()
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // isPreferred reports whether a property is marked as the preferred one:

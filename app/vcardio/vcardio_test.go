@@ -114,9 +114,10 @@ func TestMapFixtures(t *testing.T) {
 		}},
 		{file: "apple.vcf", card: 1, want: models.ContactRequest{
 			GivenName: "Zoë", FamilyName: "Ångström-Núñez", Source: models.SourceImport,
-			Emails: []models.EmailInput{{Address: "zoe@example.org", Label: "other", Primary: true}},
-			Phones: []models.PhoneInput{{Number: "+33 1 42 68 53 00", Label: "mobile", Primary: true}},
-		}, errs: []string{`BDAY: the birthday "1604-03-15" has no year`}},
+			Emails:   []models.EmailInput{{Address: "zoe@example.org", Label: "other", Primary: true}},
+			Phones:   []models.PhoneInput{{Number: "+33 1 42 68 53 00", Label: "mobile", Primary: true}},
+			Birthday: "--03-15", // Apple's 1604 with X-APPLE-OMIT-YEAR
+		}},
 		{file: "google.vcf", region: "US", want: models.ContactRequest{
 			GivenName: "Grace", FamilyName: "Hopper", JobTitle: "Rear Admiral", CompanyName: "US Navy", Birthday: "1906-12-09",
 			About: "Rear admiral.\nCOBOL.", Source: models.SourceImport, PhoneRegion: "US",
@@ -130,7 +131,8 @@ func TestMapFixtures(t *testing.T) {
 			GivenName: "José", FamilyName: "Álvarez", Source: models.SourceImport,
 			Emails: []models.EmailInput{{Address: "jose@example.es", Label: "Club de ajedrez"}},
 			Phones: []models.PhoneInput{{Number: "+34 912 34 56 78"}}, Tags: []string{"starred"},
-		}, errs: []string{`BDAY: the birthday "--07-21" has no year`}},
+			Birthday: "--07-21", // without the year
+		}},
 		{file: "outlook.vcf", region: "FR", want: models.ContactRequest{
 			GivenName: "Renée", FamilyName: "Lefèvre", JobTitle: "Directrice financière", CompanyName: "Société Générale d’Études",
 			Birthday: "1984-07-21", About: "Budget 2025 : 12 000 €.\nPréfère le téléphone.", Source: models.SourceImport, PhoneRegion: "FR",
@@ -280,7 +282,7 @@ func roundTripContacts() []models.Contact {
 			},
 		},
 		{ID: 2, Emails: []models.ContactEmail{{Address: "nobody@example.com", IsPrimary: true}}},
-		{ID: 3, DisplayName: "山田太郎", Phones: []models.ContactPhone{{Number: "+81 3-1234-5678", IsPrimary: true}}},
+		{ID: 3, DisplayName: "山田太郎", Phones: []models.ContactPhone{{Number: "+81 3-1234-5678", IsPrimary: true}}, Birthday: "--12-25"},
 		{ID: 4, GivenName: "Ada", FamilyName: "Lovelace", Emails: []models.ContactEmail{
 			{Address: "ada@example.com"}, {Address: "ada@work.example", Label: "work", IsPrimary: true}}},
 		// Known only by a number: FN carries it, and it must not come back
@@ -340,6 +342,37 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestMapBirthday reads a birthday in each way address books write one,
+// with and without the year.
+func TestMapBirthday(t *testing.T) {
+	tests := []struct{ line, want, problem string }{
+		{"BDAY:1984-12-25", "1984-12-25", ""},
+		{"BDAY:19841225", "1984-12-25", ""},
+		{"BDAY;VALUE=date:1984-12-25T00:00:00Z", "1984-12-25", ""},
+		{"BDAY:--1225", "--12-25", ""},  // vCard 4
+		{"BDAY:--12-25", "--12-25", ""}, // Google
+		{"BDAY:--0229", "--02-29", ""},
+		{"BDAY;X-APPLE-OMIT-YEAR=1604:1604-12-25", "--12-25", ""},          // Apple
+		{"BDAY;x-apple-omit-year=1604;VALUE=date:16041225", "--12-25", ""}, // Apple, spelled otherwise
+		{"BDAY:1604-12-25", "--12-25", ""},
+		{"BDAY;X-APPLE-OMIT-YEAR=1900:1900-12-25", "--12-25", ""},
+		{"BDAY:--0230", "", "not a birthday Rapport can store"},
+		{"BDAY:---25", "", "not a date Rapport can read"},
+		{"BDAY:1700-01-01", "", "not a birthday Rapport can store"},
+		{"BDAY:", "", ""},
+	}
+	for _, tt := range tests {
+		cards, errs := readAll(t, NewReader(strings.NewReader("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\n"+tt.line+"\r\nEND:VCARD\r\n"), ReadOptions{}))
+		if len(cards) != 1 || len(errs) > 0 {
+			t.Fatalf("%s: %d cards, %v", tt.line, len(cards), errs)
+		}
+		got, ferrs := Map(cards[0], "US")
+		if got.Birthday != tt.want || (tt.problem == "") != (len(ferrs) == 0) || (len(ferrs) > 0 && !strings.Contains(ferrs[0].Msg, tt.problem)) {
+			t.Errorf("%s: birthday %q, %v; want %q, %q", tt.line, got.Birthday, ferrs, tt.want, tt.problem)
+		}
+	}
+}
+
 func TestWriterOutput(t *testing.T) {
 	c := models.Contact{
 		GivenName: "Ada", FamilyName: "Lovelace", Company: &models.Company{Name: "Engines; Ltd"}, Birthday: "1815-12-10",
@@ -368,6 +401,20 @@ func TestWriterOutput(t *testing.T) {
 		w.Flush()
 		if b.String() != want {
 			t.Errorf("%s:\n%s\nwant\n%s", version, b.String(), want)
+		}
+	}
+	// A birthday without a year: vCard 4's own form, and Apple's in vCard 3,
+	// which has none.
+	c.Birthday = "--12-25"
+	for version, want := range map[string]string{Version4: "\r\nBDAY:--1225\r\n", Version3: "\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-12-25\r\n"} {
+		var b strings.Builder
+		w, _ := NewWriter(&b, WriterOptions{Version: version})
+		if err := w.Write(c); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%s: no %q in\n%s", version, want, b.String())
 		}
 	}
 	if _, err := NewWriter(io.Discard, WriterOptions{Version: "2.1"}); err == nil {

@@ -111,12 +111,21 @@ func (w *Writer) Write(c models.Contact) error {
 	for _, p := range c.SocialProfiles {
 		add(vcard.FieldURL, p.URL, nil) // a URI, not text: written as it is
 	}
-	if c.Birthday != "" {
-		bday := c.Birthday
-		if v4 {
-			bday = strings.ReplaceAll(bday, "-", "") // RFC 6350 dates are basic ISO 8601
+	if b, err := models.ParseBirthday(c.Birthday); err == nil {
+		switch {
+		case v4 && b.Year == 0: // RFC 6350 dates are basic ISO 8601: 19841225, or --1225 without the year
+			add(vcard.FieldBirthday, fmt.Sprintf("--%02d%02d", int(b.Month), b.Day), nil)
+		case v4:
+			add(vcard.FieldBirthday, strings.ReplaceAll(b.String(), "-", ""), nil)
+		case b.Year == 0:
+			// vCard 3 has no date without a year. Apple's convention, a
+			// year of 1604 marked as none, is what Apple, Google and
+			// Outlook read.
+			b.Year = appleNoYear
+			add(vcard.FieldBirthday, b.String(), vcard.Params{"X-APPLE-OMIT-YEAR": {strconv.Itoa(appleNoYear)}})
+		default:
+			add(vcard.FieldBirthday, b.String(), nil)
 		}
-		add(vcard.FieldBirthday, bday, nil)
 	}
 	if c.About != "" {
 		add(vcard.FieldNote, escapeText(c.About), nil)
