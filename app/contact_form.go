@@ -4,6 +4,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,7 +26,8 @@ func parseContactForm(c echo.Context) contacts.Form {
 	vals, _ := c.FormParams()
 	f := contacts.Form{
 		GivenName: c.FormValue("given_name"), FamilyName: c.FormValue("family_name"), DisplayName: c.FormValue("display_name"),
-		JobTitle: c.FormValue("job_title"), Company: c.FormValue("company"), Birthday: c.FormValue("birthday"),
+		JobTitle: c.FormValue("job_title"), Company: c.FormValue("company"),
+		BirthdayDay: c.FormValue("birthday_day"), BirthdayMonth: c.FormValue("birthday_month"), BirthdayYear: c.FormValue("birthday_year"),
 		About: c.FormValue("about"), Tags: c.FormValue("tags"), RestrictedDepartmentID: c.FormValue("restricted_department_id"),
 	}
 	f.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
@@ -71,8 +73,14 @@ func padRows(f *contacts.Form) {
 // formFromContact fills the edit form from a stored contact.
 func formFromContact(ct *models.Contact) contacts.Form {
 	f := contacts.Form{ID: ct.ID, Version: ct.Version, GivenName: ct.GivenName, FamilyName: ct.FamilyName,
-		DisplayName: ct.DisplayName, JobTitle: ct.JobTitle, Birthday: ct.Birthday, About: ct.About,
+		DisplayName: ct.DisplayName, JobTitle: ct.JobTitle, About: ct.About,
 		Tags: strings.Join(ct.Tags, ", "), Custom: maps.Clone(ct.CustomFields)}
+	if b, err := models.ParseBirthday(ct.Birthday); err == nil {
+		f.BirthdayDay, f.BirthdayMonth = strconv.Itoa(b.Day), strconv.Itoa(int(b.Month))
+		if b.Year != 0 {
+			f.BirthdayYear = strconv.Itoa(b.Year)
+		}
+	}
 	if ct.Company != nil {
 		f.Company = ct.Company.Name
 	}
@@ -95,7 +103,7 @@ func formFromContact(ct *models.Contact) contacts.Form {
 // update alike.
 func contactRequest(f contacts.Form) models.ContactRequest {
 	req := models.ContactRequest{GivenName: f.GivenName, FamilyName: f.FamilyName, DisplayName: f.DisplayName,
-		JobTitle: f.JobTitle, CompanyName: strings.TrimSpace(f.Company), Birthday: f.Birthday, About: f.About,
+		JobTitle: f.JobTitle, CompanyName: strings.TrimSpace(f.Company), Birthday: formBirthday(f), About: f.About,
 		Source: models.SourceManual}
 	for _, e := range f.Emails {
 		req.Emails = append(req.Emails, models.EmailInput{Address: e.Address, Label: e.Label, Primary: e.Primary})
@@ -121,6 +129,38 @@ func contactRequest(f contacts.Form) models.ContactRequest {
 		req.RestrictedDepartmentID = &id
 	}
 	return req
+}
+
+// formBirthday joins the form's day, month and optional year into a
+// birthday as Rapport stores it, 1984-07-21 or --07-21, for the model to
+// check. A part that is not a number becomes 0, so a half-typed birthday
+// is refused with a message rather than quietly dropped.
+func formBirthday(f contacts.Form) string {
+	day, month, year := strings.TrimSpace(f.BirthdayDay), strings.TrimSpace(f.BirthdayMonth), strings.TrimSpace(f.BirthdayYear)
+	if day == "" && month == "" && year == "" {
+		return ""
+	}
+	b := models.Birthday{Day: atoiOrZero(day), Month: time.Month(atoiOrZero(month))}
+	if year != "" {
+		if b.Year = atoiOrZero(year); b.Year <= 0 {
+			return year + "-" + month + "-" + day // a typed year that is no year: refused, not read as none
+		}
+	}
+	return b.String()
+}
+
+func atoiOrZero(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// formErrors are the model's problems as the form shows them: the form
+// asks for a birthday in parts, so its message speaks of those.
+func formErrors(fields map[string]string) map[string]string {
+	if _, ok := fields["birthday"]; ok {
+		fields["birthday"] = "Enter a day and a month that exist, and the year if you know it (from 1800, not in the future)."
+	}
+	return fields
 }
 
 // contactPatch is the form as a full update made against f.Version: the

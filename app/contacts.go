@@ -145,7 +145,7 @@ func (s *Server) contactCreate(c echo.Context) error {
 	ct, err := s.db.CreateContact(c.Request().Context(), a, req)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		f.Errors = ve.Fields
+		f.Errors = formErrors(ve.Fields)
 		return s.renderNewContact(c, http.StatusUnprocessableEntity, f)
 	}
 	if err != nil {
@@ -207,7 +207,7 @@ func (s *Server) contactUpdate(c echo.Context) error {
 		f.Version = ce.Current.Version
 		return s.renderEditContact(c, http.StatusConflict, f)
 	case errors.As(err, &ve):
-		f.Errors = ve.Fields
+		f.Errors = formErrors(ve.Fields)
 		return s.renderEditContact(c, http.StatusUnprocessableEntity, f)
 	case err != nil:
 		return err

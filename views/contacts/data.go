@@ -89,7 +89,9 @@ type Form struct {
 	DisplayName            string
 	JobTitle               string
 	Company                string
-	Birthday               string
+	BirthdayDay            string // the birthday in parts, as typed
+	BirthdayMonth          string // 1 to 12
+	BirthdayYear           string // may be empty: see models.Birthday
 	About                  string
 	Tags                   string
 	RestrictedDepartmentID string
@@ -243,6 +245,19 @@ func sortLabel(s string) string {
 }
 
 var sorts = []string{"name", "updated", "created", "last_contacted"}
+
+// months are the birthday field's choices, named in the UI's language.
+var months = []time.Month{time.January, time.February, time.March, time.April, time.May, time.June,
+	time.July, time.August, time.September, time.October, time.November, time.December}
+
+// birthdayDescribedBy ties each part of the birthday to the field's hint
+// and, when there is one, its error.
+func birthdayDescribedBy(msg string) string {
+	if msg != "" {
+		return "f-birthday-hint f-birthday-error"
+	}
+	return "f-birthday-hint"
+}
 
 func invalid(msg string) string {
 	if msg != "" {

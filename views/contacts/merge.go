@@ -57,7 +57,7 @@ func mergeRows(d MergeData) []MergeRow {
 		{"display_name", "Display name", d.A.DisplayName, d.B.DisplayName},
 		{"job_title", "Job title", d.A.JobTitle, d.B.JobTitle},
 		{"company", "Company", companyName(d.A), companyName(d.B)},
-		{"birthday", "Birthday", d.A.Birthday, d.B.Birthday},
+		{"birthday", "Birthday", models.BirthdayText(d.A.Birthday), models.BirthdayText(d.B.Birthday)},
 		{"about", "About", d.A.About, d.B.About},
 		{"owner", "Owner", owner(d.A), owner(d.B)},
 	}
