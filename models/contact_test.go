@@ -347,10 +347,22 @@ func TestContactUpdate(t *testing.T) {
 			t.Errorf("not cleared: %v %v %v", cleared.LastContactedAt, cleared.Tags, cleared.OwnerID)
 		}
 
-		// The last name-bearing field cannot go when there is no email.
+		// The last name-bearing field cannot go when there is no email or
+		// phone number; a phone number alone is enough.
 		if _, err := db.UpdateContact(ctx, actor, c.ID, models.ContactPatch{Version: cleared.Version,
-			GivenName: ptrTo(""), FamilyName: ptrTo(""), Emails: &[]models.EmailInput{}}); validationFields(t, err)["name"] == "" {
-			t.Errorf("removing every name and email: %v", err)
+			GivenName: ptrTo(""), FamilyName: ptrTo(""), Emails: &[]models.EmailInput{}, Phones: &[]models.PhoneInput{}}); validationFields(t, err)["name"] == "" {
+			t.Errorf("removing every name, email and phone: %v", err)
+		}
+		if len(cleared.Phones) == 0 {
+			t.Fatal("the contact has no phone to be known by")
+		}
+		byPhone, err := db.UpdateContact(ctx, actor, c.ID, models.ContactPatch{Version: cleared.Version,
+			GivenName: ptrTo(""), FamilyName: ptrTo(""), DisplayName: ptrTo(""), Emails: &[]models.EmailInput{}})
+		if err != nil {
+			t.Fatalf("a contact left with its phone number: %v", err)
+		}
+		if byPhone.Name() != cleared.Phones[0].Number {
+			t.Errorf("a contact left with its phone number goes by %q, want %q", byPhone.Name(), cleared.Phones[0].Number)
 		}
 		if _, err := db.UpdateContact(ctx, actor, c.ID, models.ContactPatch{GivenName: ptrTo("x")}); validationFields(t, err)["version"] == "" {
 			t.Errorf("patch without version: %v", err)
