@@ -164,6 +164,9 @@ func changeText(field string, v any) string {
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && field == "last_contacted_at" {
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		}
+		if field == "birthday" {
+			return BirthdayText(v) // "25 December", not "--12-25"
+		}
 		return v
 	case []string:
 		return strings.Join(v, ", ")

@@ -441,12 +441,24 @@ func TestProfileHistory(t *testing.T) {
 			t.Errorf("data = %s", change.Data)
 		}
 
+		// A birthday reads as a date, with or without its year.
+		if c, err = db.UpdateContact(ctx, actor, c.ID, models.ContactPatch{Version: c.Version, Birthday: ptrTo("--12-25")}); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = db.UpdateContact(ctx, actor, c.ID, models.ContactPatch{Version: c.Version, Birthday: ptrTo("1984-12-25")}); err != nil {
+			t.Fatal(err)
+		}
+		items = history()
+		if want := "Birthday: 25 December → 25 December 1984"; len(items) != 4 || items[0].Summary != want {
+			t.Errorf("birthday change reads %q, want %q", items[0].Summary, want)
+		}
+
 		// A new owner gets an item of its own.
 		if c, err = db.UpdateContact(ctx, actor, c.ID, models.ContactPatch{Version: c.Version, OwnerID: &heir.UserID}); err != nil {
 			t.Fatal(err)
 		}
 		items = history()
-		if len(items) != 3 || items[0].Kind != models.TimelineOwner || items[0].Summary != "Owner: "+actor.Name+" → "+heir.Name {
+		if len(items) != 5 || items[0].Kind != models.TimelineOwner || items[0].Summary != "Owner: "+actor.Name+" → "+heir.Name {
 			t.Errorf("after owner change: %+v", items[0])
 		}
 		// Nothing changed, nothing written; a refused change writes nothing.
@@ -456,8 +468,8 @@ func TestProfileHistory(t *testing.T) {
 		if _, err := db.UpdateContact(ctx, actor, c.ID, models.ContactPatch{Version: c.Version, JobTitle: ptrTo(strings.Repeat("x", 300))}); err == nil {
 			t.Fatal("an overlong title was saved")
 		}
-		if n := len(history()); n != 3 {
-			t.Errorf("%d history items after a no-op and a refused update, want 3", n)
+		if n := len(history()); n != 5 {
+			t.Errorf("%d history items after a no-op and a refused update, want 5", n)
 		}
 
 		if err := db.DeleteContact(ctx, actor, c.ID); err != nil {
