@@ -130,7 +130,7 @@ func TestExportBirthdayWithoutYearRoundTrips(t *testing.T) {
 		u := apptest.User(t, db, models.RoleAdmin, "Sales")
 		a, c := u.Actor("session"), tokenClient(t, srv, db, u)
 		for _, tt := range []struct{ query, file, written string }{
-			{"format=csv", "export.csv", ",--12-25"},
+			{"format=csv", "export.csv", ",'--12-25"},
 			{"format=vcard&vcard_version=4.0", "export.vcf", "\r\nBDAY:--1225\r\n"},
 			{"format=vcard&vcard_version=3.0", "export.vcf", "\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-12-25\r\n"},
 		} {

@@ -128,10 +128,9 @@ type WriterOptions struct {
 // A Writer writes contacts as CSV, one row each, after a header. It
 // buffers: call Flush at the end.
 type Writer struct {
-	csv   *csv.Writer
-	cols  []writeColumn
-	row   []string
-	excel bool
+	csv  *csv.Writer
+	cols []writeColumn
+	row  []string
 }
 
 // writeColumn is one output column: a Column, or one part of an address.
@@ -189,7 +188,7 @@ func NewWriter(w io.Writer, o WriterOptions) (*Writer, error) {
 			return nil, fmt.Errorf("csvio: write: %w", err)
 		}
 	}
-	wr := &Writer{csv: cw, cols: cols, row: make([]string, len(cols)), excel: o.ExcelFriendly}
+	wr := &Writer{csv: cw, cols: cols, row: make([]string, len(cols))}
 	for i, h := range header {
 		wr.row[i] = GuardFormula(h)
 	}
@@ -207,21 +206,12 @@ func orDefault(s, fallback string) string {
 }
 
 // Write writes one contact as a row. Every cell is guarded against
-// formula injection (see GuardFormula), but for a birthday without a year
-// outside ExcelFriendly: --12-25 is how Google Contacts writes and reads
-// it, and Google would keep a guarded '--12-25 as it is. It is only digits
-// and dashes, so it can call nothing; Excel would still work it out as
-// arithmetic (-13), which is why the Excel-friendly file guards it.
+// formula injection (see GuardFormula), a birthday without a year too:
+// a spreadsheet would work --12-25 out as arithmetic (-13), so it is
+// written '--12-25, which Rapport's import reads back as --12-25.
 func (w *Writer) Write(c models.Contact) error {
 	for i, col := range w.cols {
-		v := cell(&c, col)
-		if col.key == ColBirthday && !w.excel && strings.HasPrefix(v, "--") {
-			if _, err := models.ParseBirthday(v); err == nil {
-				w.row[i] = v
-				continue
-			}
-		}
-		w.row[i] = GuardFormula(v)
+		w.row[i] = GuardFormula(cell(&c, col))
 	}
 	if err := w.csv.Write(w.row); err != nil {
 		return fmt.Errorf("csvio: write contact %d: %w", c.ID, err)
