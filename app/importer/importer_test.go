@@ -223,8 +223,8 @@ func TestImportDuplicatePoliciesAndUndo(t *testing.T) {
 }
 
 // TestImportBirthdayWithoutYear imports birthdays without a year, as
-// Google writes them: a new contact keeps one, and an overwrite does not
-// trade a stored year away for the same day without it.
+// Google writes them: a new contact keeps one, an overwrite does not trade
+// a stored year away for the same day without it, and a fill adds a year.
 func TestImportBirthdayWithoutYear(t *testing.T) {
 	dbtest.EachFresh(t, func(t *testing.T, db *models.DB, _ string) {
 		ctx := context.Background()
@@ -254,6 +254,20 @@ func TestImportBirthdayWithoutYear(t *testing.T) {
 		}
 		if cy := byEmail(t, db, a, "cy@example.test"); len(cy) != 1 || cy[0].Birthday != "--02-29" {
 			t.Errorf("new contact: %+v", cy)
+		}
+
+		// The other way round, a file that knows the year adds it even
+		// when it only fills empty fields; another day is left alone.
+		file = writeFile(t, "full.csv", "First Name,Birthday,E-mail 1 - Value\n"+
+			"Bob,1980-03-04,bob@example.test\nCy,1990-03-01,cy@example.test\n")
+		fill := runLocal(t, db, a, file, importer.Request{OnDuplicate: models.DuplicateFill})
+		if counts(fill) != "read 2 created 0 updated 1 skipped 1 failed 0" {
+			t.Errorf("fill import: %s", counts(fill))
+		}
+		for email, want := range map[string]string{"bob@example.test": "1980-03-04", "cy@example.test": "--02-29"} {
+			if cs := byEmail(t, db, a, email); len(cs) != 1 || cs[0].Birthday != want {
+				t.Errorf("%s after filling: %+v, want birthday %q", email, cs, want)
+			}
 		}
 	})
 }

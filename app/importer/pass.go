@@ -301,13 +301,22 @@ func remember(seen map[string]*target, keys []string, t *target) {
 // dropsYear reports whether the birthday next is cur without its year, as
 // when a contact comes back from an address book that only knew the day:
 // it says less than cur, not something else, so even an overwrite keeps cur.
-func dropsYear(cur, next string) bool {
-	c, err := models.ParseBirthday(cur)
-	if err != nil || c.Year == 0 {
+func dropsYear(cur, next string) bool { return sameDayMoreYear(next, cur) }
+
+// addsYear reports whether the birthday next is cur with its year: it says
+// more, not something else, so even an import that only fills empty
+// fields takes it.
+func addsYear(cur, next string) bool { return sameDayMoreYear(cur, next) }
+
+// sameDayMoreYear reports whether less is a birthday without a year and
+// more the same day with one.
+func sameDayMoreYear(less, more string) bool {
+	l, err := models.ParseBirthday(less)
+	if err != nil || l.Year != 0 {
 		return false
 	}
-	n, err := models.ParseBirthday(next)
-	return err == nil && n.Year == 0 && n.Month == c.Month && n.Day == c.Day
+	m, err := models.ParseBirthday(more)
+	return err == nil && m.Year != 0 && m.Month == l.Month && m.Day == l.Day
 }
 
 // contactPatch is the change a row makes to the contact c it duplicates,
@@ -327,7 +336,12 @@ func contactPatch(c *models.Contact, r models.ContactRequest, overwrite bool) (p
 	str(old.FamilyName, r.FamilyName, &patch.FamilyName, &before.FamilyName)
 	str(old.DisplayName, r.DisplayName, &patch.DisplayName, &before.DisplayName)
 	str(old.JobTitle, r.JobTitle, &patch.JobTitle, &before.JobTitle)
-	if !dropsYear(old.Birthday, r.Birthday) {
+	switch {
+	case dropsYear(old.Birthday, r.Birthday):
+	case addsYear(old.Birthday, r.Birthday):
+		n, o := r.Birthday, old.Birthday
+		patch.Birthday, before.Birthday, changed = &n, &o, true
+	default:
 		str(old.Birthday, r.Birthday, &patch.Birthday, &before.Birthday)
 	}
 	str(old.About, r.About, &patch.About, &before.About)
