@@ -96,8 +96,9 @@ func TestContactFormRejectsBadInputAndKeepsIt(t *testing.T) {
 		// A phone number alone is enough, and names the contact.
 		number := "+1 415 555 0" + strconv.Itoa(100+rand.IntN(99))
 		loc := createContactUI(t, c, url.Values{"phone_number": {number}, "phone_label": {"mobile"}})
-		if page := c.Get(loc); !strings.Contains(page.Body, `<h1 id="profile-name">`+number+`</h1>`) {
-			t.Errorf("a phone-only contact's page is not headed by its number %q", number)
+		if page := c.Get(loc); !strings.Contains(page.Body, `<h1 id="profile-name">`+number+`</h1>`) ||
+			!strings.Contains(page.Body, `<div class="avatar" aria-hidden="true">#</div>`) {
+			t.Errorf("a phone-only contact's page is not headed by its number %q, under a # avatar", number)
 		}
 		// HTML is stored as text and shown escaped, never interpreted.
 		loc = createContactUI(t, c, url.Values{"given_name": {`<script>alert(1)</script>`}, "family_name": {apptest.Unique("Html")}})

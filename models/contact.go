@@ -142,6 +142,12 @@ func (c *Contact) Name() string {
 	return ""
 }
 
+// hasName reports whether the contact has a name of its own, rather than
+// going by an email address or phone number.
+func (c *Contact) hasName() bool {
+	return c.DisplayName != "" || c.GivenName != "" || c.FamilyName != ""
+}
+
 // withNameLists loads the primary email and phone of contacts read only to
 // be named: Name falls back to them.
 func withNameLists(q *gorm.DB) *gorm.DB {
@@ -522,10 +528,18 @@ func contactKeys(c *Contact, company *Company) (nameKey, searchText string) {
 		nameKey = searchKey(c.FamilyName + " " + c.GivenName)
 	case c.DisplayName != "":
 		nameKey = searchKey(c.DisplayName)
-	case len(c.Emails) > 0:
-		nameKey = searchKey(c.Emails[0].Address)
-	case len(c.Phones) > 0:
-		nameKey = searchKey(c.Phones[0].Number)
+	default:
+		// What Name shows; the lists of a contact being saved may not
+		// have their primary marked yet, and then the first is.
+		if e := c.PrimaryEmail(); e != nil {
+			nameKey = searchKey(e.Address)
+		} else if len(c.Emails) > 0 {
+			nameKey = searchKey(c.Emails[0].Address)
+		} else if p := c.PrimaryPhone(); p != nil {
+			nameKey = searchKey(p.Number)
+		} else if len(c.Phones) > 0 {
+			nameKey = searchKey(c.Phones[0].Number)
+		}
 	}
 	parts := []string{c.DisplayName, c.GivenName, c.FamilyName, c.JobTitle}
 	if familyFirst(c.FamilyName, c.GivenName) {

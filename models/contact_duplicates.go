@@ -76,10 +76,15 @@ func (db *DB) DuplicatesOfContact(ctx context.Context, actor Actor, c *Contact) 
 		}
 		add(ids, DuplicatePhone)
 	}
-	if c.CompanyID != nil && c.NameKey != "" {
+	// Only real names are compared: a contact known by an email or a phone
+	// number has that as its name key, and numbers of one company look
+	// alike without being the same person.
+	if c.CompanyID != nil && c.hasName() {
 		var colleagues []Contact
 		if err := db.with(ctx).Scopes(visibleContacts(actor)).Select("id, name_key").
-			Where("company_id = ? AND id <> ?", *c.CompanyID, id).Limit(maxSameCompany).Find(&colleagues).Error; err != nil {
+			Where("company_id = ? AND id <> ?", *c.CompanyID, id).
+			Where("(given_name <> '' OR family_name <> '' OR display_name <> '')").
+			Limit(maxSameCompany).Find(&colleagues).Error; err != nil {
 			return nil, fmt.Errorf("models: duplicates by name: %w", err)
 		}
 		for _, o := range colleagues {
@@ -153,6 +158,8 @@ func (db *DB) DuplicatePairs(ctx context.Context, actor Actor, cursor string, li
 			SELECT c1.id, c2.id, 'name' FROM contacts c1
 				JOIN contacts c2 ON c2.company_id = c1.company_id AND c2.name_key = c1.name_key AND c2.id > c1.id
 				WHERE c1.company_id IS NOT NULL AND c1.name_key <> ''
+					AND (c1.given_name <> '' OR c1.family_name <> '' OR c1.display_name <> '')
+					AND (c2.given_name <> '' OR c2.family_name <> '' OR c2.display_name <> '')
 		) pairs
 		WHERE a IN (?) AND b IN (?) AND (a > ? OR (a = ? AND b > ?))
 		ORDER BY a, b, reason LIMIT ?`

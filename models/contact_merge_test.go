@@ -42,6 +42,14 @@ func TestDuplicatesOf(t *testing.T) {
 			t.Error("a colleague with a different name is not a duplicate")
 		}
 
+		// Colleagues known only by their numbers go by names that look
+		// alike; they are not the same person for it.
+		desk := mustCreateContact(t, db, a, models.ContactRequest{CompanyName: company, Phones: []models.PhoneInput{{Number: "+49 30 901820"}}})
+		fax := mustCreateContact(t, db, a, models.ContactRequest{CompanyName: company, Phones: []models.PhoneInput{{Number: "+49 30 901821"}}})
+		if dups, err := db.DuplicatesOf(ctx, a, desk.ID); err != nil || slices.ContainsFunc(dups, func(d models.Duplicate) bool { return d.Contact.ID == fax.ID }) {
+			t.Errorf("numbers of one company are taken for one person: %+v %v", dups, err)
+		}
+
 		// The pair list shows the email pair.
 		found := false
 		cursor := ""

@@ -118,6 +118,9 @@ func cardLabel(r models.ContactRequest) string {
 	if len(r.Emails) > 0 {
 		return r.Emails[0].Address
 	}
+	if len(r.Phones) > 0 {
+		return r.Phones[0].Number
+	}
 	return ""
 }
 

@@ -5,11 +5,12 @@ package contacts
 
 import (
 	"net/url"
-
-	"github.com/a-h/templ"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/a-h/templ"
 
 	"rapport/models"
 )
@@ -218,16 +219,23 @@ func telURL(p models.ContactPhone) string {
 	return "tel:" + strings.ReplaceAll(p.Number, " ", "")
 }
 
+// initials are the first letters of the first two words of a name; a
+// contact that goes by a phone number has none, and gets "#".
 func initials(name string) string {
 	var out []rune
 	for _, w := range strings.Fields(name) {
 		for _, r := range w {
-			out = append(out, r)
+			if unicode.IsLetter(r) {
+				out = append(out, r)
+			}
 			break
 		}
 		if len(out) == 2 {
 			break
 		}
+	}
+	if len(out) == 0 {
+		return "#"
 	}
 	return strings.ToUpper(string(out))
 }
