@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,6 +151,21 @@ func (mp *mapper) custom(c ColumnMapping, key, value string) {
 		return
 	}
 	if mp.m.CustomFields != nil {
+		// Dates and numbers are written as the file's country writes
+		// them: 03/31/2025, 1,200, 3,5.
+		i := slices.IndexFunc(mp.m.CustomFields, func(d models.CustomFieldDef) bool { return d.Key == key })
+		switch {
+		case i < 0:
+		case mp.m.CustomFields[i].Kind == models.CustomFieldDate:
+			d, problem := ParseDate(value, mp.m.DateOrder)
+			if problem != "" {
+				mp.fail(c, problem+" The value was left out.")
+				return
+			}
+			value = d
+		case mp.m.CustomFields[i].Kind == models.CustomFieldNumber:
+			value = plainNumber(value)
+		}
 		stored, problem := models.CheckCustomValue(mp.m.CustomFields, key, value)
 		if problem != "" {
 			mp.fail(c, problem+" The value was left out.")
@@ -161,6 +177,34 @@ func (mp *mapper) custom(c ColumnMapping, key, value string) {
 		mp.req.CustomFields = map[string]string{}
 	}
 	mp.req.CustomFields[key] = value
+}
+
+var (
+	groupedByComma = regexp.MustCompile(`^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$`)                     // 1,200 or 1,200.50
+	groupedByDot   = regexp.MustCompile(`^[-+]?\d{1,3}((\.\d{3}){2,}(,\d+)?|(\.\d{3})+,\d+)$`) // 1.200.000 or 1.200,50
+	groupedBySpace = regexp.MustCompile(`^[-+]?\d{1,3}([ \x{a0}\x{202f}]\d{3})+([.,]\d+)?$`)   // 1 200,50
+	decimalComma   = regexp.MustCompile(`^[-+]?\d+,\d+$`)                                      // 3,5
+)
+
+// plainNumber rewrites a number as spreadsheets of one country or another
+// write it (1,200.50, 1.200,50, 1 200,50, 3,5) as 1200.50 or 3.5, for
+// the custom field check. Where the text alone cannot tell, one separator
+// followed by three digits, it reads as English does: 1,200 is 1200 and
+// 1.200 is 1.2. Other text is returned as it is, for the check to refuse.
+func plainNumber(s string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case groupedByComma.MatchString(s):
+		return strings.ReplaceAll(s, ",", "")
+	case groupedByDot.MatchString(s):
+		return strings.Replace(strings.ReplaceAll(s, ".", ""), ",", ".", 1)
+	case groupedBySpace.MatchString(s):
+		s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(s)
+		return strings.Replace(s, ",", ".", 1)
+	case decimalComma.MatchString(s):
+		return strings.Replace(s, ",", ".", 1)
+	}
+	return s
 }
 
 func (mp *mapper) gather(kind string, c ColumnMapping, cell string) {

@@ -272,7 +272,20 @@ func TestMapCells(t *testing.T) {
 					{Column: "Seats", Field: CustomField("seats")}, {Column: "Shoe size", Field: CustomField("shoe_size")},
 					{Column: "Renewal", Field: CustomField("renewal")}}},
 			want: models.ContactRequest{DisplayName: "Ada", Source: models.SourceImport, CustomFields: map[string]string{"tier": "Gold"}},
-			errs: errs{"Seats: Seats must be a number", `Shoe size: There is no custom field "shoe_size"`, "Renewal: Enter Renewal as YYYY-MM-DD"},
+			errs: errs{"Seats: Seats must be a number", `Shoe size: There is no custom field "shoe_size"`, `Renewal: "2025-02-30" is not a real date`},
+		},
+		{
+			name:   "custom dates and numbers as the file's country writes them",
+			header: []string{"Name", "Renewal", "Seats", "Discount"},
+			fields: []string{"Ada", "03/31/2025", "1,200", "2,5"},
+			m: Mapping{DateOrder: MonthDayYear, CustomFields: []models.CustomFieldDef{
+				{Key: "renewal", Label: "Renewal", Kind: models.CustomFieldDate},
+				{Key: "seats", Label: "Seats", Kind: models.CustomFieldNumber},
+				{Key: "discount", Label: "Discount", Kind: models.CustomFieldNumber}},
+				Columns: []ColumnMapping{{Column: "Name", Field: FieldDisplayName}, {Column: "Renewal", Field: CustomField("renewal")},
+					{Column: "Seats", Field: CustomField("seats")}, {Column: "Discount", Field: CustomField("discount")}}},
+			want: models.ContactRequest{DisplayName: "Ada", Source: models.SourceImport,
+				CustomFields: map[string]string{"renewal": "2025-03-31", "seats": "1200", "discount": "2.5"}},
 		},
 		{
 			name:   "address parts in groups, street lines joined",
@@ -530,6 +543,18 @@ func TestConcurrentUse(t *testing.T) {
 	for range 8 {
 		if err := <-done; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+func TestPlainNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"42": "42", "3.5": "3.5", "3,5": "3.5", "-3,25": "-3.25", "1,200": "1200", "1,200.50": "1200.50",
+		"1.200": "1.200", "1.200.000": "1200000", "1.200,50": "1200.50", "1 200,50": "1200.50", "1\u00a0200": "1200",
+		"12,34,56": "12,34,56", "twelve": "twelve", " 7 ": "7",
+	} {
+		if got := plainNumber(in); got != want {
+			t.Errorf("plainNumber(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
