@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )
@@ -35,9 +37,10 @@ type PhoneRegionOption struct {
 	CallingCode int    // 49
 }
 
-// PhoneRegions lists the countries PhoneRegion accepts, by English name,
-// for a form to offer.
-func PhoneRegions() []PhoneRegionOption {
+// PhoneRegions lists the countries PhoneRegion accepts, in English and in
+// alphabetical order (Åland Islands under A), for a form to offer. The
+// list is worked out once; callers must not change it.
+var PhoneRegions = sync.OnceValue(func() []PhoneRegionOption {
 	names := display.English.Regions()
 	var out []PhoneRegionOption
 	for code := range phonenumbers.GetSupportedRegions() {
@@ -49,11 +52,12 @@ func PhoneRegions() []PhoneRegionOption {
 		}
 		out = append(out, PhoneRegionOption{Code: code, Name: name, CallingCode: phonenumbers.GetCountryCodeForRegion(code)})
 	}
+	col := collate.New(language.English)
 	slices.SortFunc(out, func(a, b PhoneRegionOption) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Code, b.Code))
+		return cmp.Or(col.CompareString(a.Name, b.Name), cmp.Compare(a.Code, b.Code))
 	})
 	return out
-}
+})
 
 // ParsePhone reads a number as a person typed it and returns its E.164 form
 // ("+16502530000"). Numbers starting with + carry their country; others are

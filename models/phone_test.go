@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"rapport/models"
@@ -39,4 +40,23 @@ func TestParsePhoneInputIsUsedOnlyAsChecked(t *testing.T) {
 			t.Fatal("a two-digit number passed")
 		}
 	})
+}
+
+func TestPhoneRegions(t *testing.T) {
+	regions := models.PhoneRegions()
+	at := func(code string) int {
+		return slices.IndexFunc(regions, func(r models.PhoneRegionOption) bool { return r.Code == code })
+	}
+	if i := at("DE"); i < 0 || regions[i] != (models.PhoneRegionOption{Code: "DE", Name: "Germany", CallingCode: 49}) {
+		t.Errorf("Germany: %+v", regions[max(i, 0)])
+	}
+	// In alphabetical order as people read it: Åland Islands under A.
+	if !(at("AF") < at("AX") && at("AX") < at("AL") && at("CI") < at("CZ")) {
+		t.Errorf("order: AF %d, AX %d, AL %d, CI %d, CZ %d", at("AF"), at("AX"), at("AL"), at("CI"), at("CZ"))
+	}
+	for _, r := range regions {
+		if _, ok := models.PhoneRegion(r.Code); !ok {
+			t.Errorf("offered %s, which PhoneRegion refuses", r.Code)
+		}
+	}
 }
