@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -135,6 +136,13 @@ func (p ContactPhone) ExportNumber() string {
 		return p.Number
 	}
 	if n, ok := e164Number(p.E164); ok {
+		// An extension is not part of the E.164 form: read it again from
+		// the number as typed, in the country the number is of.
+		if strings.ContainsFunc(p.Number, unicode.IsLetter) || strings.ContainsAny(p.Number, ",;#") {
+			if full, err := phonenumbers.Parse(p.Number, phonenumbers.GetRegionCodeForNumber(n)); err == nil && full.GetExtension() != "" {
+				return phonenumbers.Format(full, phonenumbers.INTERNATIONAL)
+			}
+		}
 		return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 	}
 	return p.Number

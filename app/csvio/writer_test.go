@@ -67,6 +67,7 @@ func roundTripContacts() []models.Contact {
 				// Typed in Germany: it must come back whatever country an
 				// import takes numbers without a country code to be in.
 				{Number: "0171 2345678", E164: "+491712345678", Label: "Büro"},
+				{Number: "030 901820 ext. 12", E164: "+4930901820", Label: "Zentrale"}, // its extension too
 			},
 			Addresses: []models.ContactAddress{
 				{Label: "home", Street: "12 St James's Square\nFlat 3", City: "London", PostalCode: "SW1Y 4JH", Country: "United Kingdom"},
@@ -192,7 +193,7 @@ func TestWriterOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "\uFEFFGiven name;Telefon;About;Home label;Home street;Home city;Home region;Home postal code;Home country;custom:tier\r\n" +
-		"Zoë;\"'+44 20 7946 0958\r\n(650) 253-0000\r\n+1 650 253 0001 ext: 22\r\n+49 171 2345678\";\"Line one\r\nLine two, with a comma; a semicolon and \"\"quotes\"\"\r\n\r\n- a bullet\r\n=not a formula\r\n\ttabbed\";" +
+		"Zoë;\"'+44 20 7946 0958\r\n(650) 253-0000\r\n+1 650 253 0001 ext: 22\r\n+49 171 2345678\r\n+49 30 901820 ext. 12\";\"Line one\r\nLine two, with a comma; a semicolon and \"\"quotes\"\"\r\n\r\n- a bullet\r\n=not a formula\r\n\ttabbed\";" +
 		"home;\"12 St James's Square\r\nFlat 3\";London;;SW1Y 4JH;United Kingdom;Gold\r\n"
 	if b.String() != want {
 		t.Errorf("output:\n%q\nwant\n%q", b.String(), want)
