@@ -385,7 +385,7 @@ func userSearchBox(p UserPicker) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "\" type=\"search\" name=\"user_q\" autocomplete=\"off\" placeholder=\"Find by name or email…\" hx-get=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "\" type=\"search\" name=\"user_q\" autocomplete=\"off\" placeholder=\"Name or email…\" hx-get=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
