@@ -47,7 +47,7 @@ func TestImportMappingNamesAndDeletion(t *testing.T) {
 		if _, err := db.ImportMappingByName(ctx, admin, "nothing "+t.Name()); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("an unknown name: %v", err)
 		}
-		only := "Only " + t.Name()
+		only := uniqueLabel("Only " + t.Name())
 		om, err := db.CreateImportMapping(ctx, ann, only, js)
 		if err != nil {
 			t.Fatal(err)
