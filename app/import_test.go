@@ -525,6 +525,17 @@ func TestImportCustomFields(t *testing.T) {
 			t.Errorf("problems.csv: %v %s", err, p.Body)
 		}
 
+		// Google names a custom field in the row, beside its value.
+		file = "First Name,Last Name,E-mail 1 - Value,Custom Field 1 - Label,Custom Field 1 - Value\n" +
+			"Eve," + tag + ",eve." + tag + "@example.test," + label + ",silver\n" +
+			"Fay," + tag + ",fay." + tag + "@example.test,Shoe size,44\n"
+		if out := importByAPI(t, srv, api, db, "google.csv", file); out.RowsCreated != 2 || out.ValuesLeftOut != 1 {
+			t.Fatalf("Google import: %+v", out)
+		}
+		if eve := byEmailIn(t, db, u.Actor("session"), "eve."+tag+"@example.test"); eve.CustomFields[key] != "Silver" {
+			t.Errorf("Eve's custom fields: %v", eve.CustomFields)
+		}
+
 		// A vCard's custom fields are checked the same way.
 		card := "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Di " + tag + "\r\nEMAIL:di." + tag + "@example.test\r\n" +
 			"X-RAPPORT-CUSTOM;X-KEY=" + key + ":Gold\r\nX-RAPPORT-CUSTOM;X-KEY=" + missing + ":44\r\nEND:VCARD\r\n"

@@ -237,6 +237,10 @@ func suggestGoogleColumn(h string) ColumnMapping {
 		return ColumnMapping{Field: FieldCountry, Group: group}
 	case "website - value":
 		return ColumnMapping{Field: FieldSocialProfile, Group: group, Split: googleSplit}
+	case "custom field - label", "custom field - type":
+		return ColumnMapping{Field: FieldCustomLabel, Group: group}
+	case "custom field - value":
+		return ColumnMapping{Field: FieldCustomValue, Group: group}
 	case "organization - name":
 		if n == "1" {
 			return ColumnMapping{Field: FieldCompany}

@@ -207,6 +207,35 @@ func plainNumber(s string) string {
 	return s
 }
 
+// labelledCustom fills the custom field a group's label cell names with its
+// value, as Google's "Custom Field N" columns carry them: the label is the
+// field's label or key here.
+func (mp *mapper) labelledCustom(g *group) {
+	label := ""
+	if len(g.labels) > 0 {
+		label = strings.TrimSpace(g.labels[0].cell)
+	}
+	for _, v := range g.values {
+		value := strings.TrimSpace(v.cell)
+		if value == "" {
+			continue
+		}
+		i := slices.IndexFunc(mp.m.CustomFields, func(d models.CustomFieldDef) bool {
+			return foldName(d.Label) == foldName(label) || d.Key == label
+		})
+		switch {
+		case label == "":
+			mp.fail(v.col, "The custom field has no name in its label column, so Rapport cannot tell which field it is. The value was left out.")
+		case i < 0:
+			mp.fail(v.col, fmt.Sprintf("There is no custom field %q here. An admin can add it under Settings, then import the file "+
+				"again choosing to fill empty fields. The value was left out.", label))
+		default:
+			key := mp.m.CustomFields[i].Key
+			mp.custom(ColumnMapping{Column: v.col.Column, Field: CustomField(key)}, key, value)
+		}
+	}
+}
+
 func (mp *mapper) gather(kind string, c ColumnMapping, cell string) {
 	var g *group
 	for _, have := range mp.groups {
@@ -220,7 +249,7 @@ func (mp *mapper) gather(kind string, c ColumnMapping, cell string) {
 		mp.groups = append(mp.groups, g)
 	}
 	switch c.Field {
-	case FieldEmailLabel, FieldPhoneLabel:
+	case FieldEmailLabel, FieldPhoneLabel, FieldCustomLabel:
 		g.labels = append(g.labels, valueCell{c, cell})
 	case FieldAddressLabel:
 		if l := strings.TrimSpace(cell); l != "" && g.label == "" {
@@ -328,6 +357,8 @@ func (mp *mapper) lists() {
 				mp.address(g)
 			case "social":
 				mp.profiles(g)
+			case "custom":
+				mp.labelledCustom(g)
 			}
 		}
 	}

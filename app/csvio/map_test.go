@@ -288,6 +288,22 @@ func TestMapCells(t *testing.T) {
 				CustomFields: map[string]string{"renewal": "2025-03-31", "seats": "1200", "discount": "2.5"}},
 		},
 		{
+			name: "Google's custom fields, named in the row",
+			header: []string{"First Name", "Custom Field 1 - Label", "Custom Field 1 - Value", "Custom Field 2 - Label", "Custom Field 2 - Value",
+				"Custom Field 3 - Label", "Custom Field 3 - Value", "Custom Field 4 - Label", "Custom Field 4 - Value"},
+			fields: []string{"Ada", "account tier", "gold", "Customer ID", "C-17", "seats", "1,200", "", "orphan"},
+			m: func() Mapping {
+				m := Suggest([]string{"First Name", "Custom Field 1 - Label", "Custom Field 1 - Value", "Custom Field 2 - Label", "Custom Field 2 - Value",
+					"Custom Field 3 - Label", "Custom Field 3 - Value", "Custom Field 4 - Label", "Custom Field 4 - Value"})
+				m.CustomFields = []models.CustomFieldDef{
+					{Key: "tier", Label: "Account tier", Kind: models.CustomFieldChoice, Choices: []string{"Gold", "Silver"}},
+					{Key: "seats", Label: "Seats", Kind: models.CustomFieldNumber}}
+				return m
+			}(),
+			want: models.ContactRequest{GivenName: "Ada", Source: models.SourceImport, CustomFields: map[string]string{"tier": "Gold", "seats": "1200"}},
+			errs: errs{`Custom Field 2 - Value: There is no custom field "Customer ID" here`, "Custom Field 4 - Value: The custom field has no name"},
+		},
+		{
 			name:   "address parts in groups, street lines joined",
 			header: []string{"Street", "Street 2", "City", "Home street", "Home city", "Country"},
 			fields: []string{"1 Main St", "Suite 5", "Springfield", "", "", "US"},

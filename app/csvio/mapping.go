@@ -46,6 +46,12 @@ const (
 	// LinkedIn's URL column. A value may be followed by a space and the
 	// address of its feed.
 	FieldSocialProfile Field = "social_profile"
+	// FieldCustomLabel and FieldCustomValue are a custom field named in
+	// the row itself, as Google writes "Custom Field 1 - Label" and
+	// "Custom Field 1 - Value": the label cell names the field (by its
+	// label or key, among Mapping.CustomFields), the value cell fills it.
+	FieldCustomLabel Field = "custom_field_label"
+	FieldCustomValue Field = "custom_field_value"
 )
 
 // fields lists the fixed fields in the order a form offers them.
@@ -53,7 +59,7 @@ var fields = []Field{
 	FieldIgnore, FieldGivenName, FieldFamilyName, FieldDisplayName, FieldEmail, FieldEmailLabel,
 	FieldPhone, FieldPhoneLabel, FieldCompany, FieldJobTitle, FieldTags, FieldAbout, FieldBirthday,
 	FieldStreet, FieldCity, FieldRegion, FieldPostalCode, FieldCountry, FieldAddressLabel,
-	FieldSocialProfile, FieldOwner, FieldLastContacted,
+	FieldSocialProfile, FieldOwner, FieldLastContacted, FieldCustomLabel, FieldCustomValue,
 }
 
 // Fields lists the fields a column can map to, for a form to offer, in
@@ -90,6 +96,8 @@ func (f Field) kind() string {
 		return "address"
 	case FieldSocialProfile:
 		return "social"
+	case FieldCustomLabel, FieldCustomValue:
+		return "custom"
 	}
 	return ""
 }
