@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-vcard"
 
@@ -91,7 +92,7 @@ func Map(c Card, phoneRegion string) (models.ContactRequest, []FieldError) {
 		// Writers put the email or phone number in FN when there is no
 		// name; that is no display name.
 		isEmail := slices.ContainsFunc(r.Emails, func(e models.EmailInput) bool { return strings.EqualFold(e.Address, fn) })
-		isPhone := len(r.Phones) > 0 && looksLikePhone(fn)
+		isPhone := isCardPhone(fn, r.Phones, phoneRegion)
 		if fn != names && !isEmail && !isPhone {
 			r.DisplayName = fn
 		}
@@ -99,20 +100,17 @@ func Map(c Card, phoneRegion string) (models.ContactRequest, []FieldError) {
 	return m.req, m.errs
 }
 
-// looksLikePhone tells a formatted name that is a phone number: digits and
-// the marks people write between them, nothing else.
-func looksLikePhone(s string) bool {
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune(" +-(). /", r):
-		default:
-			return false
-		}
+// isCardPhone reports whether fn is one of the card's phone numbers,
+// however either is written.
+func isCardPhone(fn string, phones []models.PhoneInput, region string) bool {
+	if len(phones) == 0 || strings.ContainsFunc(fn, unicode.IsLetter) {
+		return false
 	}
-	return digits >= 3
+	e164, problem := models.ParsePhone(fn, region)
+	return problem == "" && slices.ContainsFunc(phones, func(p models.PhoneInput) bool {
+		n, problem := models.ParsePhone(p.Number, region)
+		return problem == "" && n == e164
+	})
 }
 
 type cardMapper struct {
