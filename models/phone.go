@@ -75,17 +75,24 @@ func ParsePhone(number, region string) (e164, problem string) {
 	return phonenumbers.Format(n, phonenumbers.E164), ""
 }
 
-// phoneSearchText is what a search can find a number by: as typed, in
-// E.164 (and so as bare digits with the country code), and as dialled
-// within the country, so that "650 253 0000", "020 7946 0958" and
-// "+1650…" match.
+// phoneSearchText is what a search can find a number by: in E.164 (and so
+// as bare digits with the country code), as dialled within the country,
+// and as typed when that holds more than digits, so that "650 253 0000",
+// "(650) 253-0000", "020 7946 0958", "+1650…" and "ext. 12" match.
 func phoneSearchText(typed, e164 string) []string {
 	// Search matches substrings, so a form inside another is left out:
 	// the digits without "+" always are, and the national digits are
 	// whenever the country has no trunk prefix (US "2125550123" is in
-	// "+12125550123"; UK "02079460958" is not in "+442079460958"). Every
-	// form written costs its trigrams in the search index of each import.
-	parts := []string{searchKey(typed), e164}
+	// "+12125550123"; UK "02079460958" is not in "+442079460958"). So is
+	// the typed form when it is only digits and punctuation: search
+	// reduces such a term to its digits (searchTerms), which the other
+	// forms hold, and "+1" and "20" are in the E.164 form as they are.
+	// Every form written costs its trigrams in the search index of each
+	// import; the typed one was a seventh of an imported contact's.
+	parts := []string{e164}
+	if typed = searchKey(typed); strings.Trim(typed, "0123456789+-(). ") != "" || e164 == "" {
+		parts = append(parts, typed)
+	}
 	n, ok := e164Number(e164)
 	if !ok {
 		var err error

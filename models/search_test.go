@@ -27,6 +27,7 @@ func TestContactSearch(t *testing.T) {
 		wang := create(models.ContactRequest{DisplayName: "王小明", FamilyName: "王", GivenName: "小明"})
 		mohammed := create(models.ContactRequest{DisplayName: "محمد", Emails: []models.EmailInput{{Address: "m.100@example.net"}}})
 		straße := create(models.ContactRequest{GivenName: "Jörg", FamilyName: "Straße", Phones: []models.PhoneInput{{Number: "+44 20 7946 0958"}}})
+		ext := create(models.ContactRequest{GivenName: "Extension", FamilyName: "Owner", Phones: []models.PhoneInput{{Number: "+1 212 555 0123 ext. 77"}}})
 
 		cases := []struct {
 			query string
@@ -49,10 +50,16 @@ func TestContactSearch(t *testing.T) {
 			{"+16502530000", []int64{zoe}},
 			{"7946 0958", []int64{straße}},
 			{"020 7946 0958", []int64{straße}},
+			// As typed, though the search text holds only the digit forms.
+			{"(650) 253-0000", []int64{zoe}},
+			{"+44 20 7946 0958", []int64{straße}},
+			{"+44 (0)20 7946-0958", []int64{straße}},
+			// What is more than digits stays as typed.
+			{"ext. 77", []int64{ext}},
 			{company, []int64{jose}},
 			{"acme widg", []int64{jose}},
 			{"gold cust", []int64{zoe}},
-			{tag, []int64{jose, zoe, wang, mohammed, straße}},
+			{tag, []int64{jose, zoe, wang, mohammed, straße, ext}},
 			{"cartographer", []int64{jose}},
 			{"王小明", []int64{wang}},
 			{"محمد", []int64{mohammed}},
