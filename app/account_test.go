@@ -372,11 +372,19 @@ func TestSafeRedirectAfterSignIn(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *models.DB) {
 		srv := apptest.Start(t, db)
 		u := apptest.User(t, db, models.RoleMember, "Sales")
-		for next, want := range map[string]string{"/settings": "/settings", "//evil.example/x": "/", "https://evil.example": "/", "/\\evil": "/"} {
+		// Browsers drop tabs and line breaks in a Location and read "\\" as
+		// "/", so each of the last five would land on evil.example.
+		for next, want := range map[string]string{"/settings": "/settings", "/contacts?q=m%C3%BCller&tag=vip": "/contacts?q=m%C3%BCller&tag=vip",
+			"//evil.example/x": "/", "https://evil.example": "/", "/\\evil": "/",
+			"/\t/evil.example/y": "/", "/\n/evil.example": "/", "/\r\n/evil.example": "/", "\t//evil.example": "/", "/ /evil.example": "/"} {
 			c := srv.NewClient(t)
 			r := c.PostForm("/signin", url.Values{"email": {u.Email}, "password": {apptest.Password}, "next": {next}})
 			if r.Location() != want {
 				t.Errorf("next=%q redirected to %q, want %q", next, r.Location(), want)
+			}
+			// Signed in, the sign-in page sends the person on at once.
+			if r := c.Get("/signin?next=" + url.QueryEscape(next)); r.Location() != want {
+				t.Errorf("signed in, GET /signin?next=%q redirected to %q, want %q", next, r.Location(), want)
 			}
 		}
 	})

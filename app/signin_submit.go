@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -99,9 +101,16 @@ func (s *Server) signOut(c echo.Context) error {
 }
 
 // safeNext keeps post-sign-in redirects on this site: only local paths,
-// never "//evil.example" or an absolute URL.
+// never "//evil.example" or an absolute URL. Browsers drop tabs and line
+// breaks anywhere in a URL and read a backslash as a slash, so
+// "/\t/evil.example" and "/\\evil.example" leave the site too: a next with
+// any control character, space or backslash is refused whole, as a path
+// Rapport writes never holds one unescaped.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	unsafe := func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' || unicode.IsSpace(r) }
+	u, err := url.Parse(next)
+	if err != nil || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsFunc(next, unsafe) ||
+		u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return next
