@@ -2,11 +2,13 @@ package importer_test
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -359,4 +361,35 @@ func (s *stopAfterBatch) SetProgress(done, total int64, detail any) {
 	if done > 0 {
 		s.stop() // called once the batch has committed
 	}
+}
+
+// TestRejectedRowsAreGuarded: the rejected rows file repeats what someone
+// uploaded, header included, to whoever downloads it (an admin may open
+// any member's); a formula there must not run in their spreadsheet.
+func TestRejectedRowsAreGuarded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		a := apptest.User(t, db, models.RoleMember, "Sales").Actor("session")
+		file := writeFile(t, "evil.csv", "First Name,E-mail 1 - Value,\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"Click\"\")\"\n"+
+			"Eve,not-an-email,@SUM(1+1)\n")
+		// The row goes in without its email, a value left out.
+		im := runLocal(t, db, a, file, importer.Request{})
+		if im.RowsRead != 1 {
+			t.Fatalf("import: %s", counts(im))
+		}
+		var out strings.Builder
+		if err := importer.WriteRejected(context.Background(), db, a, im, true, &out); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("rejected rows: %v %q", err, out.String())
+		}
+		want := [][]string{{"First Name", "E-mail 1 - Value", `'=HYPERLINK("http://evil.example/","Click")`, "error"},
+			{"Eve", "not-an-email", "'@SUM(1+1)"}}
+		for i, w := range want {
+			if !slices.Equal(recs[i][:len(w)], w) {
+				t.Errorf("row %d: %q, want %q", i, recs[i], w)
+			}
+		}
+	})
 }

@@ -16,12 +16,17 @@ import (
 // and why ("line 7: …"), so a person can find, fix and import them again;
 // the line lives in the error text, not a column of its own, so the fixed
 // file maps like the original. With all, the rows it imported but left a
-// value out of come too, one line per value left out. Cells are guarded
-// against formula injection as the export is.
+// value out of come too, one line per value left out. Cells and column
+// names are guarded against formula injection as the export's are.
 func WriteRejected(ctx context.Context, db *models.DB, actor models.Actor, imp *models.Import, all bool, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
-	header := append(imp.Columns(), "error")
+	// The header is the uploaded file's, as untrusted as its cells.
+	var header []string
+	for _, col := range imp.Columns() {
+		header = append(header, csvio.GuardFormula(col))
+	}
+	header = append(header, "error")
 	if err := cw.Write(header); err != nil {
 		return err
 	}
