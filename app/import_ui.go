@@ -37,14 +37,12 @@ func (s *Server) importParam(c echo.Context) (*models.Import, error) {
 // import with the options the form or API call carries.
 func (s *Server) storeUpload(c echo.Context, mapping *csvio.Mapping) (*models.Import, error) {
 	// The body is read to disk as it arrives; past the limit (and room
-	// for the form's other fields) reading stops, so a huge or endless
-	// upload cannot fill the disk.
+	// for the form's other fields) reading stops (see guardUploads), so a
+	// huge or endless upload cannot fill the disk.
 	limit := s.cfg.ImportMaxBytes
-	r := c.Request()
-	if r.ContentLength > limit+uploadFormRoom {
+	if c.Request().ContentLength > limit+uploadFormRoom {
 		return nil, uploadTooLarge(limit)
 	}
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+uploadFormRoom)
 	fh, err := c.FormFile("file")
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

@@ -108,6 +108,52 @@ func isUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && (p == "/imports" || p == "/api/v1/imports")
 }
 
+// guardUploads lets only signed-in people send a file, and only up to the
+// import limit, before anything reads the body: the CSRF check reads a
+// form for its token, and an API upload's handler reads its mapping field
+// first, each spooling the form's files to disk as they arrive.
+func (s *Server) guardUploads(next echo.HandlerFunc) echo.HandlerFunc {
+	limited := s.requireUser(func(c echo.Context) error {
+		// A declared length past the limit is refused at once on the API,
+		// whose handler reads the mapping field before the file; the
+		// page's handler (storeUpload) refuses it first thing, with a
+		// message on the page.
+		r := c.Request()
+		limit := s.cfg.ImportMaxBytes + uploadFormRoom
+		if isAPI(c) && r.ContentLength > limit {
+			return uploadTooLarge(s.cfg.ImportMaxBytes)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		return next(c)
+	})
+	return func(c echo.Context) error {
+		if isUpload(c) {
+			return limited(c)
+		}
+		return next(c)
+	}
+}
+
+// removeSpooledFiles deletes the temporary files a multipart form spilled
+// to disk once the request is answered. net/http removes those of the
+// request it made, but loadSession and timeout hand on copies of it, and
+// a form parsed on a copy stays unknown to the server: every upload
+// larger than the 32 MiB held in memory left its whole file in the
+// temporary directory. Nothing after this middleware copies the request.
+func removeSpooledFiles(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		defer func() {
+			for _, r := range []*http.Request{req, c.Request()} {
+				if r.MultipartForm != nil {
+					_ = r.MultipartForm.RemoveAll()
+				}
+			}
+		}()
+		return next(c)
+	}
+}
+
 // timeout cancels a request's context after d, so a slow query answers 503
 // instead of holding the connection.
 func timeout(d time.Duration) echo.MiddlewareFunc {

@@ -34,8 +34,11 @@ func (s *Server) routes() {
 	e.GET("/export/contacts", s.exportDownload, s.loadSession, s.csrf(), s.authenticate, s.requireUser)
 
 	// Everything else runs with a session, CSRF protection and a bounded
-	// body and duration.
-	g := e.Group("", s.loadSession, s.csrf(), s.bodyLimit(), timeout(requestTimeout), s.authenticate)
+	// body and duration. The body is bounded, and an upload refused to
+	// anyone not signed in, before the CSRF check, which may read a form
+	// for its token: a form's files spill to disk as they are read.
+	g := e.Group("", s.bodyLimit(), s.loadSession, timeout(requestTimeout), s.authenticate, s.guardUploads,
+		removeSpooledFiles, s.csrf())
 
 	g.GET("/setup", s.setupShow)
 	g.POST("/setup", s.setupSave)
