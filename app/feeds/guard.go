@@ -23,8 +23,29 @@ var (
 	siteLocal = netip.MustParsePrefix("fec0::/10")   // deprecated, still routed privately
 	nat64     = netip.MustParsePrefix("64:ff9b::/96")
 	sixToFour = netip.MustParsePrefix("2002::/16")
-	metadata  = netip.MustParseAddr("169.254.169.254")
+	// IPv4-compatible (::a.b.c.d, deprecated) and IPv4-translated
+	// (::ffff:0:a.b.c.d) addresses carry an IPv4 address as NAT64's do.
+	v4Compatible = netip.MustParsePrefix("::/96")
+	v4Translated = netip.MustParsePrefix("::ffff:0:0:0/96")
+	metadata     = netip.MustParseAddr("169.254.169.254")
 )
+
+// special are IANA's special-purpose blocks that no public site is on:
+// whatever answers there is on the operator's own network or nowhere.
+var special = []netip.Prefix{
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast, deprecated
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking, often lab networks
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64: the site's own translator
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments, Teredo among them
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("3fff::/20"),       // documentation
+	netip.MustParsePrefix("5f00::/16"),       // segment routing
+}
 
 // forbiddenKind says why addr must not be fetched, as the tail of a
 // sentence ("a private address"), or "" when it is a public address.
@@ -39,6 +60,15 @@ func forbiddenKind(addr netip.Addr) string {
 	if sixToFour.Contains(addr) {
 		b := addr.As16()
 		return forbiddenKind(netip.AddrFrom4([4]byte(b[2:6])))
+	}
+	if (v4Compatible.Contains(addr) && addr.Compare(netip.MustParseAddr("::1")) > 0) || v4Translated.Contains(addr) {
+		b := addr.As16()
+		return forbiddenKind(netip.AddrFrom4([4]byte(b[12:16])))
+	}
+	for _, p := range special {
+		if p.Contains(addr) {
+			return "a special-purpose address"
+		}
 	}
 	switch {
 	case addr == metadata:
