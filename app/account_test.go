@@ -293,6 +293,15 @@ func TestCSRFProtection(t *testing.T) {
 		if r := c.Do(req); r.Status != http.StatusForbidden {
 			t.Fatalf("cross-site POST: %d", r.Status)
 		}
+		// So is one from a sibling subdomain, even with a token that
+		// matches the token cookie: such a site can set that cookie.
+		req, _ = http.NewRequest(http.MethodPost, srv.URL+"/signout", strings.NewReader("_csrf=planted-by-a-sibling-site-00000"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-site")
+		req.AddCookie(&http.Cookie{Name: "rapport_csrf", Value: "planted-by-a-sibling-site-00000"})
+		if r := c.Do(req); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "Reload the page") {
+			t.Fatalf("same-site POST with a planted token: %d %.300s", r.Status, r.Body)
+		}
 		if c.Get("/").Status != http.StatusOK {
 			t.Fatal("refused requests must not have signed the user out")
 		}

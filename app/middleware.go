@@ -178,9 +178,17 @@ func timeout(d time.Duration) echo.MiddlewareFunc {
 
 // csrf protects every state-changing request made with the session cookie:
 // forms send the token as _csrf and htmx as X-CSRF-Token (static/js/app.js).
-// Browsers that send Sec-Fetch-Site are checked on that too. Requests
+// Browsers that send Sec-Fetch-Site are judged on that alone. Requests
 // authenticated by a bearer token carry no ambient credential and are exempt.
 func (s *Server) csrf() echo.MiddlewareFunc {
+	refuse := func(err error, c echo.Context) error {
+		if isAPI(c) {
+			return echo.NewHTTPError(http.StatusForbidden, "A cookie-authenticated API call must send the page's CSRF token "+
+				"as the X-CSRF-Token header. Scripts should use a bearer token instead.").SetInternal(err)
+		}
+		return echo.NewHTTPError(http.StatusForbidden,
+			"This form has expired or did not come from Rapport. Reload the page and try again.").SetInternal(err)
+	}
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		CookieName:     "rapport_csrf",
@@ -190,13 +198,15 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieSecure:   s.cfg.SecureCookies(),
 		CookieMaxAge:   7 * 24 * 3600,
 		Skipper:        func(c echo.Context) bool { return bearerToken(c) != "" },
-		ErrorHandler: func(err error, c echo.Context) error {
-			if isAPI(c) {
-				return echo.NewHTTPError(http.StatusForbidden, "A cookie-authenticated API call must send the page's CSRF token "+
-					"as the X-CSRF-Token header. Scripts should use a bearer token instead.").SetInternal(err)
-			}
-			return echo.NewHTTPError(http.StatusForbidden,
-				"This form has expired or did not come from Rapport. Reload the page and try again.").SetInternal(err)
+		ErrorHandler:   refuse,
+		// A browser's write from another site, a sibling subdomain
+		// included, is refused on its fetch metadata. echo would let a
+		// same-site one through on a token matching the token cookie,
+		// but the token is not tied to the session, and a sibling
+		// subdomain can set that cookie; Rapport takes no writes from
+		// another origin.
+		AllowSecFetchSiteFunc: func(c echo.Context) (bool, error) {
+			return false, refuse(errors.New("Sec-Fetch-Site: "+c.Request().Header.Get(echo.HeaderSecFetchSite)), c)
 		},
 	})
 }
