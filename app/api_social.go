@@ -68,7 +68,12 @@ type apiSocialPush struct {
 // apiSocialPushResult answers a push: the post as stored, whose timelines
 // it is on and the Inbox item it opened. A repeat of a stored post answers
 // the stored post with no contacts and no Inbox item: nothing else
-// happened.
+// happened. A repeat of a stored post the pusher may not see (only on
+// contacts restricted to a department they are not in) answers the same
+// 200 and created false, but the item holds only the network and
+// external_id they sent, with id 0: the models withhold the rest
+// (models.IngestResult.Withheld explains why it is not hidden that the
+// post is stored). The stored post is left unchanged.
 type apiSocialPushResult struct {
 	Item       apiSocialItem `json:"item"`
 	Created    bool          `json:"created"`

@@ -466,3 +466,68 @@ func TestListeningStats(t *testing.T) {
 		}
 	})
 }
+
+// A push of a post stored before answers the stored post only to someone
+// who may see it: the security review's case, where bob of Support pushes
+// the id of a post that is only on a contact restricted to Sales. He gets
+// created false and nothing of the post, and the post stays as it was.
+func TestSocialPushOfHiddenPostWithholdsIt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		sales := apptest.Unique("Sales")
+		f := newSocialFixture(t, db, sales)
+		site := "https://" + apptest.Unique("vip") + ".example/"
+		vip, err := db.CreateContact(ctx, f.user.Actor("token"), models.ContactRequest{GivenName: "Vip", FamilyName: apptest.Unique("Hidden"),
+			RestrictedDepartmentID: &f.user.Departments[0].ID, SocialProfiles: []models.SocialProfileInput{{URL: site}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		externalID := apptest.Unique("post-")
+		secret := apptest.Unique("our secret launch date is")
+		first := push(t, f.writer, map[string]any{"network": "website", "external_id": externalID, "profile_url": site, "text": secret},
+			http.StatusCreated)
+		if !slices.Equal(first.ContactIDs, []int64{vip.ID}) {
+			t.Fatalf("alice's push: %+v", first)
+		}
+
+		bob, _ := apiClient(t, f.srv, "bearer", models.RoleMember, apptest.Unique("Support"))
+		r := bob.JSON(http.MethodPost, "/api/v1/social/items", map[string]any{"network": "website", "external_id": externalID,
+			"profile_url": "https://x.invalid/", "text": "probe"})
+		if r.Status != http.StatusOK {
+			t.Fatalf("bob's push: %d %.500s", r.Status, r.Body)
+		}
+		if strings.Contains(r.Body, secret) || strings.Contains(r.Body, site) || strings.Contains(r.Body, "probe") {
+			t.Errorf("bob's push answers the hidden post: %s", r.Body)
+		}
+		var got struct {
+			Item struct {
+				ID         int64  `json:"id"`
+				Network    string `json:"network"`
+				ExternalID string `json:"external_id"`
+				Text       string `json:"text"`
+				ProfileURL string `json:"profile_url"`
+			} `json:"item"`
+			Created    bool          `json:"created"`
+			ContactIDs []int64       `json:"contact_ids"`
+			Inbox      *apiInboxItem `json:"inbox"`
+		}
+		r.Decode(t, &got)
+		if got.Created || got.Item.ID != 0 || got.Item.Network != "website" || got.Item.ExternalID != externalID ||
+			got.Item.Text != "" || got.Item.ProfileURL != "" || got.ContactIDs == nil || len(got.ContactIDs) != 0 || got.Inbox != nil {
+			t.Errorf("bob's push: %s", r.Body)
+		}
+
+		stored, err := db.SocialItem(ctx, f.user.Actor("token"), first.Item.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.Text != secret || stored.ProfileURL != site {
+			t.Errorf("bob's push changed alice's post: text %q, profile %q", stored.Text, stored.ProfileURL)
+		}
+		again := push(t, f.writer, map[string]any{"network": "website", "external_id": externalID, "profile_url": site, "text": secret},
+			http.StatusOK)
+		if again.Created || again.Item.ID != first.Item.ID || again.Item.Text != secret || !slices.Equal(again.ContactIDs, []int64{vip.ID}) {
+			t.Errorf("alice's repeat: %+v, want her stored post", again)
+		}
+	})
+}

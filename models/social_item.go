@@ -117,6 +117,10 @@ type IngestResult struct {
 	Created    bool    // false: (network, external_id) was already stored; nothing else happened
 	ContactIDs []int64 // whose timelines it is on
 	Inbox      *InboxItem
+	// Withheld: the post was stored before and the actor may not see it
+	// (visibleSocialItems). Item then carries only the network and
+	// external id the actor pushed; nothing of the stored post.
+	Withheld bool
 }
 
 // feedHTMLPolicy keeps the text structure and links of a post and nothing
@@ -276,7 +280,8 @@ func profileURLKeys(raw string) []string {
 // concurrent ingest of the same post by another instance: each post is
 // inserted with ON CONFLICT DO NOTHING in a transaction of its own, and the
 // loser of a race reads the winner's row back. A post stored before comes
-// back with Created false and nothing else is done.
+// back with Created false and nothing else is done; when actor may not see
+// it, it comes back Withheld, without its content.
 //
 // A post is public and belongs to its author's contacts, so it lands on
 // every such contact's timeline, credited to the source rather than to the
@@ -431,6 +436,27 @@ func (db *DB) ingestOne(ctx context.Context, actor Actor, it *SocialItem, in *in
 // before: the post, the contacts whose timelines it is on that the actor
 // may see, and its Inbox item.
 func (db *DB) ingestResult(ctx context.Context, actor Actor, it *SocialItem, res IngestResult) (IngestResult, error) {
+	if !res.Created && actor.UserID != 0 {
+		// A push of a post stored before answers that post, so it must be
+		// one the pusher may see: a post only on restricted contacts'
+		// timelines would otherwise show its text, author and profile to
+		// anyone who guesses its network and id. Such a push answers
+		// Withheld and nothing of the post. That it is stored cannot be
+		// hidden without lying: (network, external_id) is unique, so the
+		// push cannot store a second copy, and answering "created" would
+		// hand out an id that does not exist. What it tells is only that a
+		// post the pusher already knows of (they named it) is kept where
+		// they cannot see it. The stored post is left as it was: ingesting
+		// never changes a stored post (ON CONFLICT DO NOTHING above).
+		var n int64
+		if err := db.with(ctx).Model(&SocialItem{}).Scopes(visibleSocialItems(actor)).
+			Where("social_items.id = ?", it.ID).Count(&n).Error; err != nil {
+			return res, fmt.Errorf("models: social item %d: %w", it.ID, err)
+		}
+		if n == 0 {
+			return IngestResult{Item: SocialItem{Network: it.Network, ExternalID: it.ExternalID}, Withheld: true}, nil
+		}
+	}
 	it.utc()
 	res.Item = *it
 	if !res.Created {

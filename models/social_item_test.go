@@ -290,3 +290,43 @@ func TestSocialIngestRestrictedContact(t *testing.T) {
 		}
 	})
 }
+
+// A repeat of a stored post answers it only to someone who may see it: an
+// outsider's push of the id of a post only on a restricted contact's
+// timeline comes back Withheld with nothing of the post, and changes
+// nothing. The feed poller (System) still gets the stored post.
+func TestSocialIngestRepeatOfHiddenPost(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		ctx := context.Background()
+		legal := newTestDepartment(t, db, "Legal")
+		insider := newTestActor(t, db, models.RoleMember, legal)
+		outsider := newTestActor(t, db, models.RoleAdmin)
+		user := uniqueLabel("hidden")
+		mustCreateContact(t, db, insider, models.ContactRequest{GivenName: "Hidden", RestrictedDepartmentID: &legal,
+			SocialProfiles: []models.SocialProfileInput{{URL: "https://github.com/" + user}}})
+		id := uniqueLabel("s")
+		first := mustIngest(t, db, insider, models.IngestOptions{},
+			models.SocialPost{Network: "github", Handle: user, ExternalID: id, Text: "the secret"})[0]
+
+		probe := mustIngest(t, db, outsider, models.IngestOptions{},
+			models.SocialPost{Network: "github", ExternalID: id, ProfileURL: "https://x.invalid/", Text: "probe"})[0]
+		if probe.Created || !probe.Withheld || probe.Item.ID != 0 || probe.Item.Text != "" || probe.Item.Handle != "" ||
+			probe.Item.ExternalID != id || len(probe.ContactIDs) != 0 || probe.Inbox != nil {
+			t.Fatalf("outsider's repeat: %+v", probe)
+		}
+		stored, err := db.SocialItem(ctx, insider, first.Item.ID)
+		if err != nil || stored.Text != "the secret" || stored.ProfileURL != first.Item.ProfileURL || stored.Handle != first.Item.Handle {
+			t.Fatalf("stored post after the outsider's push: %+v, %v", stored, err)
+		}
+		sys := mustIngest(t, db, models.System, models.IngestOptions{},
+			models.SocialPost{Network: "github", ExternalID: id, Handle: user, Text: "the secret"})[0]
+		if sys.Withheld || sys.Item.ID != first.Item.ID {
+			t.Errorf("System's repeat: %+v", sys)
+		}
+		mine := mustIngest(t, db, insider, models.IngestOptions{},
+			models.SocialPost{Network: "github", ExternalID: id, Handle: user, Text: "the secret"})[0]
+		if mine.Withheld || mine.Item.ID != first.Item.ID || mine.Item.Text != "the secret" {
+			t.Errorf("insider's repeat: %+v", mine)
+		}
+	})
+}
