@@ -83,6 +83,15 @@ func readJSON(c echo.Context, dst any, readOnly ...string) error {
 	if err := d.Decode(&tree); err != nil {
 		return fmt.Errorf("decode request body again: %w", err) // it decoded a moment ago
 	}
+	if fields := nulMembers(tree, "", nil); len(fields) > 0 {
+		// Postgres cannot store a NUL in text, and no one types one.
+		which := "The field " + fields[0] + " contains"
+		if len(fields) > 1 {
+			which = "The fields " + strings.Join(fields, ", ") + " contain"
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, which+" a NUL character (\\u0000), which Rapport does not accept in text. "+
+			"Remove it and send the request again.")
+	}
 	var v models.ValidationError
 	ro := make(map[string]bool, len(readOnly))
 	for _, p := range readOnly {
@@ -140,6 +149,46 @@ func checkMembers(val any, t reflect.Type, path, generic string, readOnly map[st
 			checkMembers(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), generic+"[]", readOnly, v)
 		}
 	}
+}
+
+// nulMembers appends to found the path of every string in val, a decoded
+// JSON value, that holds a NUL character, named as checkMembers names
+// members ("emails[1].address"), an object's members in name order. A
+// member whose name holds one is named by its object's path, or "(a member
+// name)" at the top.
+func nulMembers(val any, path string, found []string) []string {
+	switch val := val.(type) {
+	case string:
+		if strings.IndexByte(val, 0) >= 0 {
+			found = append(found, path)
+		}
+	case []any:
+		for i, item := range val {
+			found = nulMembers(item, fmt.Sprintf("%s[%d]", path, i), found)
+		}
+	case map[string]any:
+		names := make([]string, 0, len(val))
+		for name := range val {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			p := name
+			if path != "" {
+				p = path + "." + name
+			}
+			if strings.IndexByte(name, 0) >= 0 {
+				p = path
+				if p == "" {
+					p = "(a member name)"
+				}
+				found = append(found, p)
+				continue
+			}
+			found = nulMembers(val[name], p, found)
+		}
+	}
+	return found
 }
 
 // jsonFields maps the JSON member names of struct t to their types, with

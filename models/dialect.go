@@ -214,11 +214,7 @@ func (sqliteDialect) sessionStore(db *sql.DB) SessionStore {
 // SQLite asks the contacts_fts trigram table, where each quoted term is a
 // phrase that matches as a substring and the terms must all match.
 func (sqliteDialect) contactSearch(terms []string) (string, []any) {
-	phrases := make([]string, len(terms))
-	for i, t := range terms {
-		phrases[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-	}
-	return "contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", []any{strings.Join(phrases, " AND ")}
+	return "contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", []any{ftsPhrases(terms)}
 }
 
 // SQLite does not flatten a subquery with a LIMIT into an outer query
@@ -227,11 +223,7 @@ func (sqliteDialect) planFence() string { return " LIMIT -1" }
 
 // Notes are searched as contacts are, through notes_fts.
 func (sqliteDialect) noteSearch(terms []string) (string, []any) {
-	phrases := make([]string, len(terms))
-	for i, t := range terms {
-		phrases[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-	}
-	return "notes.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)", []any{strings.Join(phrases, " AND ")}
+	return "notes.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)", []any{ftsPhrases(terms)}
 }
 
 // Times are stored as text that strftime reads, offset included.

@@ -50,14 +50,20 @@ var letterFolds = strings.NewReplacer("ø", "o", "ł", "l", "đ", "d", "ð", "d"
 
 // searchKey is the form text is compared in: compatibility-decomposed,
 // accents removed, case-folded, recomposed, spaces collapsed. "José
-// Álvarez" and "JOSE ALVAREZ" share the key "jose alvarez".
+// Álvarez" and "JOSE ALVAREZ" share the key "jose alvarez". Control
+// characters separate words as spaces do: a NUL in a term is an FTS5
+// syntax error on SQLite and an error 22021 on Postgres, and none carries
+// meaning in a search.
 func searchKey(s string) string {
 	s = norm.NFKD.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if unicode.Is(foldedMarks, r) && unicode.Is(unicode.Mn, r) {
+		switch {
+		case unicode.Is(foldedMarks, r) && unicode.Is(unicode.Mn, r):
 			continue
+		case unicode.IsControl(r):
+			r = ' '
 		}
 		b.WriteRune(r)
 	}
@@ -122,6 +128,23 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// ftsPhrases is an FTS5 query that matches text containing every term, each
+// quoted as a phrase. Inside quotes FTS5 gives meaning only to a doubled
+// quote, and reads a NUL as the end of the query ("unterminated string"),
+// so NULs are dropped here even though searchKey already turns them into
+// spaces: a term from anywhere quotes safely.
+func ftsPhrases(terms []string) string {
+	phrases := make([]string, 0, len(terms))
+	for _, t := range terms {
+		t = strings.ReplaceAll(t, "\x00", "")
+		if t == "" {
+			continue
+		}
+		phrases = append(phrases, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+	}
+	return strings.Join(phrases, " AND ")
 }
 
 // escapeLike makes s match itself in a LIKE pattern with ESCAPE '\'.
