@@ -68,7 +68,7 @@ bench: build ## micro-benchmarks, then whole-system figures into docs/BENCHMARKS
 
 # Every fuzz target, as package:Target. A crash found becomes a regular test
 # (go test writes the input under the package's testdata/fuzz/).
-FUZZ_TARGETS := ./app/csvio:FuzzReadCSV ./app/csvio:FuzzMapRow ./app/vcardio:FuzzReadVCard ./models:FuzzRenderMarkdown ./models:FuzzMatchWatchTerms ./models:FuzzSearchTerms ./app/feeds:FuzzParseFeed
+FUZZ_TARGETS := ./app/csvio:FuzzReadCSV ./app/csvio:FuzzMapRow ./app/vcardio:FuzzReadVCard ./models:FuzzRenderMarkdown ./models:FuzzMatchWatchTerms ./models:FuzzSearchTerms ./models:FuzzFTSPhrases ./app/feeds:FuzzParseFeed
 FUZZTIME ?= 60s
 
 .PHONY: fuzz

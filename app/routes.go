@@ -12,6 +12,9 @@ import (
 func (s *Server) routes() {
 	s.middleware()
 	e := s.echo
+	// Before every route, the unauthenticated and streaming ones too: text
+	// no database can store is a 400, not a failed query.
+	e.Use(checkInputText(s.cfg.MaxBodyBytes))
 
 	// Unauthenticated probes and assets: no session, no CSRF.
 	e.GET("/healthz", s.healthCheck)

@@ -52,7 +52,7 @@ func (db *DB) Companies(ctx context.Context, actor Actor, opts CompanyListOption
 	q := db.with(ctx).Model(&Company{}).Where("companies.deleted_at IS NULL")
 	if key := searchKey(opts.Query); key != "" {
 		byName, nameArgs := prefixRange("companies.name_key", key)
-		byDomain, domainArgs := prefixRange("companies.domain", strings.TrimPrefix(strings.ToLower(strings.TrimSpace(opts.Query)), "www."))
+		byDomain, domainArgs := prefixRange("companies.domain", strings.TrimPrefix(strings.ToLower(strings.TrimSpace(storable(opts.Query))), "www."))
 		q = q.Where("("+byName+" OR "+byDomain+")", append(nameArgs, domainArgs...)...)
 	}
 	q, err := order.after(q, string(opts.Sort), opts.Cursor)

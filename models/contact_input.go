@@ -387,7 +387,18 @@ func cleanTags(in []string, field, what string, longest, most int, v *Validation
 
 // tagKey is what tags are matched by: case-folded, so "VIP" and "vip" are
 // one tag, but accents kept, since "résumé" and "resume" may not be.
-func tagKey(t string) string { return norm.NFC.String(cases.Fold().String(t)) }
+func tagKey(t string) string { return norm.NFC.String(cases.Fold().String(storable(t))) }
+
+// storable is s, or cleanLine(s) when s holds what no database stores (a
+// NUL, bytes that are not UTF-8): for keys made from what a caller asks
+// for, which the HTTP layer checks but the CLI and direct callers may not.
+// Text that is already storable, as every saved value is, is left alone.
+func storable(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return cleanLine(s)
+}
 
 // cleanLine makes a one-line field safe to store: valid UTF-8, composed,
 // without control characters (line breaks become spaces), trimmed.

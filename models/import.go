@@ -215,6 +215,8 @@ type ImportRequest struct {
 
 func (r *ImportRequest) validate() error {
 	var v ValidationError
+	// The name the person's browser or shell gave the file, shown back.
+	r.Filename = cleanLine(r.Filename)
 	if strings.TrimSpace(r.Filename) == "" {
 		v.Add("file", "Choose a file to import.")
 	}

@@ -349,5 +349,27 @@ func TestSearchIgnoresControlCharacters(t *testing.T) {
 		if validationFields(t, err)["q"] == "" {
 			t.Errorf("SearchNotes of NULs: %v, want a message on q", err)
 		}
+
+		// The filters a caller names (the CLI's export --tag, a direct
+		// call) are compared as the text they would be stored as, so
+		// Postgres never refuses them (error 22021) and a tag written
+		// with a stray NUL still finds its contacts.
+		for _, opts := range []models.ContactListOptions{{Tag: "\xff"}, {Tag: "a\x00b"}, {Email: "a\x00b@example.com"}, {Email: "\xfe@example.com"}} {
+			if page, err := db.Contacts(ctx, actor, opts); err != nil || len(page.Contacts) != 0 {
+				t.Errorf("Contacts(%+v): %v, %d contacts", opts, err, len(page.Contacts))
+			}
+		}
+		if page, err := db.Contacts(ctx, actor, models.ContactListOptions{Tag: tag + "\x00"}); err != nil || len(page.Contacts) != 1 {
+			t.Errorf("Contacts(tag with a NUL): %v %+v", err, page)
+		}
+		for _, q := range []string{"a\x00", "\xff\xfe", "www.\x00"} {
+			if _, err := db.Companies(ctx, actor, models.CompanyListOptions{Query: q}); err != nil {
+				t.Errorf("Companies(%q): %v", q, err)
+			}
+		}
+		im, err := db.CreateImport(ctx, actor, models.ImportRequest{Filename: "caf\xe9\x00.csv"})
+		if err != nil || im.Filename != "caf\uFFFD.csv" {
+			t.Errorf("an import of a file named in Latin-1: %v %+v", err, im)
+		}
 	})
 }

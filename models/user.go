@@ -60,7 +60,7 @@ type UserRequest struct {
 }
 
 // EmailKey is the form emails are matched by: trimmed and lower-cased.
-func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(storable(email))) }
 
 // ValidateEmail returns a message for a person when email is not a plain
 // address ("name@example.com").
