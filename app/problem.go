@@ -69,6 +69,10 @@ func problemFor(err error) Problem {
 		return Problem{Status: http.StatusForbidden, Detail: "You are not allowed to do this."}
 	case errors.Is(err, models.ErrConflict):
 		return Problem{Status: http.StatusConflict, Detail: "Someone changed this record since you opened it. Reload and try again."}
+	case models.IsUniqueViolation(err):
+		// A model that expects a race answers it itself; one that slips
+		// through is still the same thing saved twice at once, not a fault.
+		return Problem{Status: http.StatusConflict, Detail: "The same thing was saved by someone else at the same moment. Reload and try again."}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn), errors.As(err, &ne),
 		strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "the database system is"):
 		return Problem{Status: http.StatusServiceUnavailable, Detail: "The database is not answering right now. Try again in a moment."}
@@ -80,6 +84,14 @@ func problemFor(err error) Problem {
 // an error page that looks like the app elsewhere.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away (a closed tab, a cancelled upload): no one
+		// reads an answer, and it is no fault of the server's. 499 is the
+		// status proxies log for it.
+		s.log.Debug("client closed the request", "path", c.Request().URL.Path, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		c.Response().WriteHeader(499)
 		return
 	}
 	p := problemFor(err)

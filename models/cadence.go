@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 // A keep-in-touch cadence says how often someone should be in touch with a
@@ -83,15 +85,21 @@ func (db *DB) SetCadence(ctx context.Context, actor Actor, contactID int64, ever
 		if _, err := tx.taskContact(ctx, actor, contactID); err != nil {
 			return err
 		}
-		if err := tx.with(ctx).Where("contact_id = ?", contactID).Delete(&cadenceRecord{}).Error; err != nil {
-			return fmt.Errorf("models: set cadence of contact %d: %w", contactID, err)
-		}
-		if !every.IsZero() {
+		if every.IsZero() {
+			if err := tx.with(ctx).Where("contact_id = ?", contactID).Delete(&cadenceRecord{}).Error; err != nil {
+				return fmt.Errorf("models: set cadence of contact %d: %w", contactID, err)
+			}
+		} else {
+			// One statement, not a delete then an insert: two people
+			// setting the cadence at once both inserted after both
+			// deleted, and the second failed on the primary key.
 			rec := cadenceRecord{ContactID: contactID, EveryN: every.Every, Unit: every.Unit, UpdatedAt: now()}
 			if actor.UserID != 0 {
 				rec.SetBy = &actor.UserID
 			}
-			if err := tx.with(ctx).Create(&rec).Error; err != nil {
+			upsert := clause.OnConflict{Columns: []clause.Column{{Name: "contact_id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"every_n", "unit", "set_by", "updated_at"})}
+			if err := tx.with(ctx).Clauses(upsert).Create(&rec).Error; err != nil {
 				return fmt.Errorf("models: set cadence of contact %d: %w", contactID, err)
 			}
 		}

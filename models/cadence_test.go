@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,6 +94,24 @@ func TestFollowUpAcrossTimeZones(t *testing.T) {
 		err = db.SetCadence(ctx, a, weekly.ID, models.Interval{Every: 3, Unit: "fortnight"})
 		if f := validationFields(t, err); f["cadence"] == "" {
 			t.Fatalf("fields = %v", f)
+		}
+
+		// Colleagues setting a cadence at the same moment all succeed, and
+		// the contact keeps one (it took a delete then an insert, and on
+		// Postgres the later insert failed on the primary key).
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() { errs[i] = db.SetCadence(ctx, a, weekly.ID, models.Interval{Every: i + 1, Unit: models.IntervalWeek}) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("concurrent SetCadence %d: %v", i, err)
+			}
+		}
+		if iv, err := db.Cadence(ctx, a, weekly.ID); err != nil || iv.Unit != models.IntervalWeek || iv.Every < 1 || iv.Every > len(errs) {
+			t.Errorf("after concurrent sets: %+v, %v", iv, err)
 		}
 	})
 }
