@@ -93,6 +93,7 @@ func (db *DB) CreateCustomFieldDef(ctx context.Context, actor Actor, req CustomF
 	}
 	var v ValidationError
 	d := &CustomFieldDef{Key: strings.TrimSpace(req.Key), Kind: req.Kind, Position: req.Position}
+	checkPosition(&v, d.Position)
 	if !customFieldKey.MatchString(d.Key) {
 		v.Add("key", "Use lower-case letters, digits and underscores, starting with a letter, such as account_tier.")
 	}
@@ -179,6 +180,16 @@ func (db *DB) DeleteCustomFieldDef(ctx context.Context, actor Actor, id int64) e
 	})
 }
 
+// maxPosition bounds a field's position either way: the column is a
+// 32-bit INTEGER on Postgres, and a form can send any number.
+const maxPosition = 1_000_000
+
+func checkPosition(v *ValidationError, pos int) {
+	if pos < -maxPosition || pos > maxPosition {
+		v.Add("position", "Use a position between -1,000,000 and 1,000,000; fields are listed from the lowest.")
+	}
+}
+
 func (d *CustomFieldDef) applyPatch(p CustomFieldDefPatch, v *ValidationError) {
 	if p.Label != nil {
 		d.Label = cleanLine(*p.Label)
@@ -189,6 +200,7 @@ func (d *CustomFieldDef) applyPatch(p CustomFieldDefPatch, v *ValidationError) {
 	}
 	if p.Position != nil {
 		d.Position = *p.Position
+		checkPosition(v, d.Position)
 	}
 	if p.Choices != nil {
 		d.Choices = nil

@@ -90,6 +90,16 @@ func TestCustomFields(t *testing.T) {
 		if err != nil || d.Label != "Level" || len(d.Choices) != 3 || d.Key != tier {
 			t.Errorf("UpdateCustomFieldDef = %+v, %v", d, err)
 		}
+		// A position the column cannot hold is a message, not a failed
+		// query (Postgres's INTEGER is 32 bits).
+		for _, pos := range []int{3_000_000_000, -2_147_483_649, 1_000_001} {
+			if _, err := db.UpdateCustomFieldDef(ctx, admin, ids[tier], models.CustomFieldDefPatch{Position: ptrTo(pos)}); validationFields(t, err)["position"] == "" {
+				t.Errorf("position %d: %v", pos, err)
+			}
+		}
+		if d, err := db.UpdateCustomFieldDef(ctx, admin, ids[tier], models.CustomFieldDefPatch{Position: ptrTo(-5)}); err != nil || d.Position != -5 {
+			t.Errorf("position -5: %+v %v", d, err)
+		}
 
 		// Once deleted, a field can no longer be set but can be cleared.
 		if err := db.DeleteCustomFieldDef(ctx, member, ids[size]); !errors.Is(err, models.ErrForbidden) {

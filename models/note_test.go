@@ -428,6 +428,14 @@ func TestNoteMentionsNotifyOnce(t *testing.T) {
 		if n, _ := db.UnreadCount(ctx, member); n != 1 {
 			t.Errorf("unread %d", n)
 		}
+		// Naming more ids than a statement may bind is refused, not a
+		// failed query; nothing is marked.
+		if err := db.MarkRead(ctx, member, make([]int64, 40000)); validationFields(t, err)["ids"] == "" {
+			t.Errorf("MarkRead of 40,000 ids: %v", err)
+		}
+		if n, _ := db.UnreadCount(ctx, member); n != 1 {
+			t.Errorf("unread after a refused MarkRead %d", n)
+		}
 		if err := db.MarkRead(ctx, member, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -205,11 +205,18 @@ func (db *DB) UnreadCount(ctx context.Context, actor Actor) (int64, error) {
 	return min(n, NavCountCap), nil
 }
 
+// maxMarkRead bounds the ids one MarkRead names: a page lists far fewer,
+// and each is a bound parameter (SQLite takes 32,766 a statement).
+const maxMarkRead = 1000
+
 // MarkRead marks the actor's notifications with the given ids read, or all
 // of them when ids is empty. Others' notifications are left alone.
 func (db *DB) MarkRead(ctx context.Context, actor Actor, ids []int64) error {
 	if actor.UserID == 0 {
 		return nil
+	}
+	if len(ids) > maxMarkRead {
+		return &ValidationError{Fields: map[string]string{"ids": fmt.Sprintf("Name at most %d notifications at once, or none to mark them all read.", maxMarkRead)}}
 	}
 	q := db.with(ctx).Model(&notificationRecord{}).Where("user_id = ? AND read_at IS NULL", actor.UserID)
 	if len(ids) > 0 {
