@@ -68,6 +68,10 @@ func readJSON(c echo.Context, dst any, readOnly ...string) error {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send the body as JSON, with the header Content-Type: application/json.")
 	}
 	body, err := io.ReadAll(c.Request().Body)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// The connection closed before the Content-Length it announced.
+		return echo.NewHTTPError(http.StatusBadRequest, "The request body ended before its stated length. Send it whole.").SetInternal(err)
+	}
 	if err != nil {
 		return err // the body limit's 413, or a broken connection
 	}

@@ -1,7 +1,12 @@
 package app_test
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -124,6 +129,41 @@ func TestJSONWithNULRefused(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		if r := api.Do(req); r.Status != http.StatusCreated || !strings.Contains(r.Body, "caf\ufffd") {
 			t.Errorf("name with a byte that is not UTF-8: %d, want 201 with U+FFFD in its place; %.300s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestTruncatedBodyIsTheClientsFault: a client that announces a longer body
+// than it sends and closes its side gets a 400 saying so (it was a 500
+// "unexpected EOF"), and nothing is stored.
+func TestTruncatedBodyIsTheClientsFault(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *models.DB) {
+		srv := apptest.Start(t, db)
+		api, u := apiClient(t, srv, "bearer", models.RoleMember, "Sales")
+		name := apptest.Unique("Truncated")
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		body := `{"given_name":"` + name + `",`
+		fmt.Fprintf(conn, "POST /api/v1/contacts HTTP/1.1\r\nHost: rapport.test\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", api.Bearer, len(body)+50, body)
+		if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(out), "ended before its stated length") {
+			t.Errorf("truncated JSON body: %d %s", resp.StatusCode, out)
+		}
+		page, err := db.Contacts(context.Background(), u.Actor("token"), models.ContactListOptions{Query: name})
+		if err != nil || len(page.Contacts) != 0 {
+			t.Errorf("a truncated body stored %d contacts (%v)", len(page.Contacts), err)
 		}
 	})
 }
