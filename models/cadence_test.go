@@ -102,7 +102,9 @@ func TestFollowUpAcrossTimeZones(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
-			wg.Go(func() { errs[i] = db.SetCadence(ctx, a, weekly.ID, models.Interval{Every: i + 1, Unit: models.IntervalWeek}) })
+			wg.Go(func() {
+				errs[i] = db.SetCadence(ctx, a, weekly.ID, models.Interval{Every: i + 1, Unit: models.IntervalWeek})
+			})
 		}
 		wg.Wait()
 		for i, err := range errs {
