@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -70,6 +71,29 @@ func TestDuplicatesOf(t *testing.T) {
 		}
 		if !found {
 			t.Error("DuplicatePairs does not list the shared-email pair")
+		}
+
+		// An address shared by more than 20 contacts is a shared mailbox,
+		// not one person: its 300 pairs are not listed.
+		shared := uniqueLabel("info") + "@example.com"
+		var team []int64
+		for i := range 25 {
+			team = append(team, mustCreateContact(t, db, a, models.ContactRequest{GivenName: fmt.Sprintf("Staff %d", i),
+				Emails: []models.EmailInput{{Address: shared}}}).ID)
+		}
+		for cursor := ""; ; {
+			page, err := db.DuplicatePairs(ctx, a, cursor, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range page.Pairs {
+				if slices.Contains(team, p.A.ID) && slices.Contains(team, p.B.ID) {
+					t.Fatalf("a mailbox shared by 25 is listed as duplicates: %d-%d", p.A.ID, p.B.ID)
+				}
+			}
+			if cursor = page.NextCursor; cursor == "" {
+				break
+			}
 		}
 	})
 }
