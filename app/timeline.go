@@ -104,6 +104,21 @@ func (s *Server) timelineSection(c echo.Context, contactID int64, form *timeline
 	return timeline.Section(s.page(c, "", "contacts"), d, form), nil
 }
 
+// maxFilterQuery is longer than any query the timeline's filter form and
+// links write.
+const maxFilterQuery = 4096
+
+// filterRedirect sends a browser without JavaScript from a timeline
+// fragment's address to the page that shows it, filters kept. A query
+// longer than any the page writes is dropped rather than copied into a
+// Location header that clients refuse.
+func filterRedirect(c echo.Context, page string) error {
+	if q := c.QueryString(); q != "" && len(q) <= maxFilterQuery {
+		page += "?" + q
+	}
+	return c.Redirect(http.StatusSeeOther, page)
+}
+
 // timelineItems is a page of a contact's timeline, for infinite scroll and
 // the filters.
 func (s *Server) timelineItems(c echo.Context) error {
@@ -113,7 +128,7 @@ func (s *Server) timelineItems(c echo.Context) error {
 	}
 	if !isHTMX(c) {
 		// Without JavaScript the filter form and "older" link open the page.
-		return c.Redirect(http.StatusSeeOther, "/contacts/"+c.Param("id")+"?"+c.QueryString())
+		return filterRedirect(c, "/contacts/"+strconv.FormatInt(id, 10))
 	}
 	d, err := s.contactTimeline(c, id, false)
 	if err != nil {
@@ -512,7 +527,7 @@ func (s *Server) companyTimelineItems(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, "/companies/"+c.Param("id")+"?"+c.QueryString())
+		return filterRedirect(c, "/companies/"+strconv.FormatInt(id, 10))
 	}
 	d, err := s.companyTimeline(c, id)
 	if err != nil {

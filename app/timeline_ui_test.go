@@ -66,6 +66,14 @@ func TestLogACallWithTwoContactsInTheUI(t *testing.T) {
 		if r := htmxGet(t, c, srv.URL, ana+"/timeline?from="+tomorrow); strings.Contains(r.Body, "Renewal pricing") {
 			t.Error("date filter does not filter")
 		}
+		// Without JavaScript the filter opens the page with the filter; a
+		// query no form writes is not copied into the Location.
+		if r := c.Get(ana + "/timeline?kind=change"); r.Status != http.StatusSeeOther || r.Location() != ana+"?kind=change" {
+			t.Errorf("filter without JavaScript: %d %q", r.Status, r.Location())
+		}
+		if r := c.Get(ana + "/timeline?kind=" + strings.Repeat("x", 100_000)); r.Status != http.StatusSeeOther || r.Location() != ana {
+			t.Errorf("a 100,000-character filter: %d, Location of %d characters", r.Status, len(r.Location()))
+		}
 		// Bad input comes back to the composer with a message.
 		bad := url.Values{"kind": {"call"}, "direction": {"sideways"}, "occurred_at": {time.Now().AddDate(0, 0, 3).Format("2006-01-02T15:04")}}
 		bad.Set("_csrf", c.CSRF("/"))
