@@ -242,6 +242,11 @@ func (in *contactInput) patch() (models.ContactPatch, error) {
 			var err error
 			if t, err = time.Parse(time.RFC3339Nano, strings.TrimSpace(in.LastContactedAt.Value)); err != nil {
 				v.Add("last_contacted_at", "Give the time in RFC 3339 form, such as 2024-03-31T14:05:00Z, or null.")
+			} else if msg := models.TimeProblem(t); msg != "" {
+				// Checked here as well as in the models because the
+				// zero time, 0001-01-01T00:00:00Z, would reach them as
+				// "clear it".
+				v.Add("last_contacted_at", msg)
 			}
 		}
 		p.LastContactedAt = &t

@@ -139,6 +139,8 @@ func (in *interactionInput) patch(v *models.ValidationError) models.InteractionP
 			var err error
 			if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
 				v.Add("occurred_at", "Give the time in RFC 3339 form with its offset, such as 2024-03-31T14:05:00Z or 2024-03-31T16:05:00+02:00.")
+			} else if msg := models.TimeProblem(t); msg != "" {
+				v.Add("occurred_at", msg) // the zero time would reach the models as none
 			}
 		}
 		p.OccurredAt = &t

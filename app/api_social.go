@@ -101,6 +101,13 @@ func (in *apiSocialPush) validate() error {
 	if in.Handle == "" && in.ProfileURL == "" {
 		v.Add("handle", "Send the author's handle or profile_url, so the post can be matched to a contact.")
 	}
+	if in.PublishedAt != nil {
+		// Here as well as in the models: the zero time would reach them
+		// as "now".
+		if msg := models.TimeProblem(*in.PublishedAt); msg != "" {
+			v.Add("published_at", msg)
+		}
+	}
 	return v.OrNil()
 }
 

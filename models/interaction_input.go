@@ -17,7 +17,6 @@ const (
 	maxInteractionDuration  = 7 * 24 * 60 * 60 // seconds: a week-long offsite at most
 	maxInteractionExcerpt   = 280
 	interactionFutureLeeway = 24 * time.Hour
-	earliestInteractionYear = 1900
 	interactionRefType      = "interaction"
 	interactionKindProblem  = "Choose call, meeting, email or message."
 )
@@ -109,8 +108,8 @@ func (p *InteractionPatch) apply(i *Interaction, v *ValidationError) (contactIDs
 		switch {
 		case t.IsZero():
 			v.Add("occurred_at", "Enter when it happened.")
-		case t.Year() < earliestInteractionYear:
-			v.Add("occurred_at", fmt.Sprintf("Enter a date after %d.", earliestInteractionYear))
+		case !StorableTime(t):
+			v.Add("occurred_at", TimeProblem(t))
 		case t.After(now().Add(interactionFutureLeeway)):
 			v.Add("occurred_at", "That is more than a day from now. Log what happened; plan what is to come as a task.")
 		}

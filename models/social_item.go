@@ -203,8 +203,11 @@ func cleanPost(p SocialPost, at time.Time, prefix string, v *ValidationError) So
 		}
 	}
 	it.PublishedAt = p.PublishedAt.UTC().Truncate(time.Microsecond)
-	if p.PublishedAt.IsZero() {
+	switch {
+	case p.PublishedAt.IsZero():
 		it.PublishedAt = at
+	case !StorableTime(it.PublishedAt):
+		v.Add(prefix+"published_at", TimeProblem(it.PublishedAt))
 	}
 	it.ExternalID = cleanLine(p.ExternalID)
 	if it.ExternalID == "" {

@@ -190,6 +190,9 @@ func (db *DB) CreateTask(ctx context.Context, actor Actor, req TaskRequest) (*Ta
 	}
 	if req.DueAt != nil {
 		d := req.DueAt.UTC().Truncate(time.Microsecond)
+		if msg := TimeProblem(d); msg != "" {
+			v.Add("due_at", msg)
+		}
 		task.DueAt = &d
 	}
 	if r := req.Recurrence; r != nil && !r.IsZero() {
@@ -355,6 +358,9 @@ func (tx *DB) applyTaskPatch(ctx context.Context, actor Actor, old *Task, patch 
 		task.DueAt = nil
 	case patch.DueAt != nil:
 		d := patch.DueAt.UTC().Truncate(time.Microsecond)
+		if msg := TimeProblem(d); msg != "" {
+			v.Add("due_at", msg)
+		}
 		task.DueAt = &d
 	}
 	if !sameTime(task.DueAt, old.DueAt) {
@@ -451,10 +457,14 @@ func (tx *DB) applyTaskPatch(ctx context.Context, actor Actor, old *Task, patch 
 	detail := map[string]any{"changes": changedKeys(changes), "task": taskAuditDetail(&task)}
 	if completed && task.Recurrence != "" {
 		next, err := tx.nextOccurrence(ctx, actor, &task)
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
+		case next == nil:
+			detail["series_ended"] = true // its next date is past LatestYear
+		default:
+			detail["next_task"] = next.ID
 		}
-		detail["next_task"] = next.ID
 	}
 	return tx.Audit(ctx, AuditEntry{Actor: &actor, Action: action, SubjectType: "task", SubjectID: task.ID, Detail: detail})
 }
@@ -484,7 +494,10 @@ func (db *DB) DeleteTask(ctx context.Context, actor Actor, id int64) error {
 
 // nextOccurrence creates the task that follows a completed recurring one:
 // same contact, text, priority, assignee and rule, due at the series' next
-// date after both the completed due date and now.
+// date after both the completed due date and now. When that date is past
+// the last time Rapport can store (StorableTime) the series ends there and
+// nextOccurrence answers nil: completing the task must still work, and a
+// date that cannot be read back would break every list showing it.
 func (tx *DB) nextOccurrence(ctx context.Context, actor Actor, done *Task) (*Task, error) {
 	rule, err := ParseRecurrence(done.Recurrence)
 	if err != nil {
@@ -512,6 +525,9 @@ func (tx *DB) nextOccurrence(ctx context.Context, actor Actor, done *Task) (*Tas
 	}
 	t := now()
 	due := rule.next(anchor, *done.DueAt, t, loc)
+	if !StorableTime(due) {
+		return nil, nil
+	}
 	next := &Task{ContactID: done.ContactID, CompanyID: done.CompanyID, Title: done.Title, Notes: done.Notes, DueAt: &due,
 		Priority: done.Priority, AssigneeID: done.AssigneeID, DepartmentID: done.DepartmentID, Status: TaskOpen,
 		Recurrence: done.Recurrence, SeriesID: done.SeriesID, PreviousID: &done.ID, CreatedBy: done.CreatedBy,

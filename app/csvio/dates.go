@@ -159,8 +159,17 @@ func ParseBirthday(s string, order DateOrder) (birthday, problem string) {
 
 // ParseTime reads a point in time: RFC 3339 (2024-01-15T10:30:00Z), a date
 // and time without a zone, taken as UTC (2024-01-15 10:30, as HubSpot
-// writes), or any date ParseDate reads, as midnight UTC.
+// writes), or any date ParseDate reads, as midnight UTC. A time Rapport
+// cannot store (models.StorableTime) is a problem.
 func ParseTime(s string, order DateOrder) (t time.Time, problem string) {
+	t, problem = parseTime(s, order)
+	if problem == "" && !t.IsZero() && !models.StorableTime(t) {
+		return time.Time{}, fmt.Sprintf("%q is outside the times Rapport keeps, %s.", strings.TrimSpace(s), models.StorableRange)
+	}
+	return t, problem
+}
+
+func parseTime(s string, order DateOrder) (t time.Time, problem string) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), ""

@@ -60,23 +60,15 @@ func Parse(body []byte, contentType string, now time.Time) ([]models.SocialPost,
 			body = it.Description
 		}
 		p := models.SocialPost{
-			ExternalID: strings.TrimSpace(it.GUID),
-			ProfileURL: absolute(nil, feed.Link),
-			AuthorName: authorName(it, feed),
-			URL:        absolute(home, it.Link),
-			Title:      strings.TrimSpace(PlainText(it.Title)),
-			Text:       truncateRunes(PlainText(body), maxText),
-			HTML:       body, // sanitised by the models on the way in, with the notes' link rules
-			Media:      media(home, it),
-			PublishedAt: func() time.Time {
-				switch {
-				case it.PublishedParsed != nil:
-					return it.PublishedParsed.UTC()
-				case it.UpdatedParsed != nil:
-					return it.UpdatedParsed.UTC()
-				}
-				return now.UTC()
-			}(),
+			ExternalID:  strings.TrimSpace(it.GUID),
+			ProfileURL:  absolute(nil, feed.Link),
+			AuthorName:  authorName(it, feed),
+			URL:         absolute(home, it.Link),
+			Title:       strings.TrimSpace(PlainText(it.Title)),
+			Text:        truncateRunes(PlainText(body), maxText),
+			HTML:        body, // sanitised by the models on the way in, with the notes' link rules
+			Media:       media(home, it),
+			PublishedAt: published(it, now),
 		}
 		if p.ExternalID == "" {
 			p.ExternalID = p.URL
@@ -87,6 +79,19 @@ func Parse(body []byte, contentType string, now time.Time) ([]models.SocialPost,
 		posts = append(posts, p)
 	}
 	return posts, nil
+}
+
+// published is when the item was published, else updated, else now. A
+// date Rapport cannot store (models.StorableTime: a feed's zero date, a
+// year past 9999 once in UTC) counts as no date, so one odd item neither
+// stops the feed nor stores a time that cannot be read back.
+func published(it *gofeed.Item, now time.Time) time.Time {
+	for _, t := range []*time.Time{it.PublishedParsed, it.UpdatedParsed} {
+		if t != nil && models.StorableTime(*t) {
+			return t.UTC()
+		}
+	}
+	return now.UTC()
 }
 
 func authorName(it *gofeed.Item, feed *gofeed.Feed) string {
