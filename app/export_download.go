@@ -63,7 +63,11 @@ func (s *Server) exportDownload(c echo.Context) error {
 	if errors.As(err, &ve) && !c.Response().Committed {
 		return err
 	}
-	if err != nil {
+	switch {
+	case err != nil && c.Request().Context().Err() != nil:
+		// The person cancelled the download or closed the tab.
+		s.log.Debug("export stopped: the client went away", "contacts_written", n, "request_id", requestID(c))
+	case err != nil:
 		// Headers are gone; all we can do is log and end the stream, which
 		// the browser reports as a failed download.
 		s.log.Error("export failed part-way", "err", err, "contacts_written", n, "request_id", requestID(c))

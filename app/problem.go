@@ -86,15 +86,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
-		// The client went away (a closed tab, a cancelled upload): no one
-		// reads an answer, and it is no fault of the server's. 499 is the
-		// status proxies log for it.
+	p := problemFor(err)
+	if p.Status >= 500 && c.Request().Context().Err() != nil {
+		// The client went away (a closed tab, a cancelled upload) and its
+		// query was stopped: no one reads an answer, and it is no fault of
+		// the server's. 499 is the status proxies log for it. The
+		// request's own context says so (the timeout middleware has handed
+		// it back by now); the error may not: SQLite reports the stopped
+		// query as "interrupted (9)", pgx as an i/o timeout. A 4xx is still
+		// sent: a client that only closed its sending side (a body cut
+		// short) may be reading.
 		s.log.Debug("client closed the request", "path", c.Request().URL.Path, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		c.Response().WriteHeader(499)
 		return
 	}
-	p := problemFor(err)
 	p.Title = http.StatusText(p.Status)
 	p.Type = "about:blank"
 	if p.Detail == "" && p.Status == http.StatusNotFound {
