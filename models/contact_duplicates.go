@@ -125,17 +125,19 @@ type DuplicatePage struct {
 	NextCursor string
 }
 
-// maxSharedKey is how many contacts may share an email address or a phone
-// number for the pairs list to take them for one person. More is a shared
-// address (info@, a switchboard), and listing its pairs was quadratic: a
-// probe with 4,528 contacts on one address timed the page out on Postgres.
-// A contact's own page still lists those it shares one with (DuplicatesOf).
+// maxSharedKey is how many contacts may share an email address, a phone
+// number or a name at one company for the pairs list to take them for one
+// person. More is a shared address (info@, a switchboard) or a placeholder
+// name ("Accounts Payable"), and listing its pairs was quadratic: a probe
+// with 4,528 contacts on one address timed the page out on Postgres, and
+// 4,600 of one name at one company on SQLite. A contact's own page still
+// lists those it shares one with (DuplicatesOf).
 const maxSharedKey = 20
 
-// DuplicatePairs lists pairs of visible contacts sharing an email or phone
-// (one shared by at most maxSharedKey contacts), or an identical folded
-// name at the same company, ordered by the pair's ids and
-// keyset-paginated on them. The cursor is "a-b" of the last pair.
+// DuplicatePairs lists pairs of visible contacts sharing an email or phone,
+// or an identical folded name at the same company (each shared by at most
+// maxSharedKey contacts), ordered by the pair's ids and keyset-paginated
+// on them. The cursor is "a-b" of the last pair.
 func (db *DB) DuplicatePairs(ctx context.Context, actor Actor, cursor string, limit int) (*DuplicatePage, error) {
 	limit = clampLimit(limit, 25, 100)
 	var afterA, afterB int64
@@ -168,6 +170,8 @@ func (db *DB) DuplicatePairs(ctx context.Context, actor Actor, cursor string, li
 			SELECT c1.id, c2.id, 'name' FROM contacts c1
 				JOIN contacts c2 ON c2.company_id = c1.company_id AND c2.name_key = c1.name_key AND c2.id > c1.id
 				WHERE c1.company_id IS NOT NULL AND c1.name_key <> ''
+					AND (c1.company_id, c1.name_key) IN (SELECT company_id, name_key FROM contacts
+						WHERE company_id IS NOT NULL GROUP BY company_id, name_key HAVING COUNT(*) <= @most)
 					AND (c1.given_name <> '' OR c1.family_name <> '' OR c1.display_name <> '')
 					AND (c2.given_name <> '' OR c2.family_name <> '' OR c2.display_name <> '')
 		) pairs

@@ -75,11 +75,14 @@ func TestDuplicatesOf(t *testing.T) {
 
 		// An address shared by more than 20 contacts is a shared mailbox,
 		// not one person: its 300 pairs are not listed.
+		// So is a name 25 contacts at one company go by.
 		shared := uniqueLabel("info") + "@example.com"
+		crowd := uniqueLabel("Crowd ")
 		var team []int64
 		for i := range 25 {
 			team = append(team, mustCreateContact(t, db, a, models.ContactRequest{GivenName: fmt.Sprintf("Staff %d", i),
 				Emails: []models.EmailInput{{Address: shared}}}).ID)
+			team = append(team, mustCreateContact(t, db, a, models.ContactRequest{DisplayName: "Accounts Payable", CompanyName: crowd}).ID)
 		}
 		for cursor := ""; ; {
 			page, err := db.DuplicatePairs(ctx, a, cursor, 100)
@@ -88,7 +91,7 @@ func TestDuplicatesOf(t *testing.T) {
 			}
 			for _, p := range page.Pairs {
 				if slices.Contains(team, p.A.ID) && slices.Contains(team, p.B.ID) {
-					t.Fatalf("a mailbox shared by 25 is listed as duplicates: %d-%d", p.A.ID, p.B.ID)
+					t.Fatalf("a mailbox or name shared by 25 is listed as duplicates: %d-%d", p.A.ID, p.B.ID)
 				}
 			}
 			if cursor = page.NextCursor; cursor == "" {
