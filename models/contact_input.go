@@ -197,9 +197,7 @@ func (p *ContactPatch) apply(c *Contact, v *ValidationError) changedLists {
 			c.LastContactedAt = nil
 		} else {
 			t := p.LastContactedAt.UTC().Truncate(time.Microsecond)
-			if msg := TimeProblem(t); msg != "" {
-				v.Add("last_contacted_at", msg)
-			}
+			checkTime(v, "last_contacted_at", t)
 			c.LastContactedAt = &t
 		}
 	}

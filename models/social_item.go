@@ -203,11 +203,10 @@ func cleanPost(p SocialPost, at time.Time, prefix string, v *ValidationError) So
 		}
 	}
 	it.PublishedAt = p.PublishedAt.UTC().Truncate(time.Microsecond)
-	switch {
-	case p.PublishedAt.IsZero():
+	if p.PublishedAt.IsZero() {
 		it.PublishedAt = at
-	case !StorableTime(it.PublishedAt):
-		v.Add(prefix+"published_at", TimeProblem(it.PublishedAt))
+	} else {
+		checkTime(v, prefix+"published_at", it.PublishedAt)
 	}
 	it.ExternalID = cleanLine(p.ExternalID)
 	if it.ExternalID == "" {

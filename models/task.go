@@ -190,9 +190,7 @@ func (db *DB) CreateTask(ctx context.Context, actor Actor, req TaskRequest) (*Ta
 	}
 	if req.DueAt != nil {
 		d := req.DueAt.UTC().Truncate(time.Microsecond)
-		if msg := TimeProblem(d); msg != "" {
-			v.Add("due_at", msg)
-		}
+		checkTime(&v, "due_at", d)
 		task.DueAt = &d
 	}
 	if r := req.Recurrence; r != nil && !r.IsZero() {
@@ -358,9 +356,7 @@ func (tx *DB) applyTaskPatch(ctx context.Context, actor Actor, old *Task, patch 
 		task.DueAt = nil
 	case patch.DueAt != nil:
 		d := patch.DueAt.UTC().Truncate(time.Microsecond)
-		if msg := TimeProblem(d); msg != "" {
-			v.Add("due_at", msg)
-		}
+		checkTime(&v, "due_at", d)
 		task.DueAt = &d
 	}
 	if !sameTime(task.DueAt, old.DueAt) {

@@ -45,3 +45,10 @@ func TimeProblem(t time.Time) string {
 	}
 	return "Enter a date " + StorableRange + "."
 }
+
+// checkTime adds TimeProblem's message for t to v under field.
+func checkTime(v *ValidationError, field string, t time.Time) {
+	if msg := TimeProblem(t); msg != "" {
+		v.Add(field, msg)
+	}
+}
